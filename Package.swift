@@ -1,0 +1,53 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Parity",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ParityCore", targets: ["ParityCore"]),
+        .library(name: "ParityCatalog", targets: ["ParityCatalog"]),
+        .library(name: "ParityReport", targets: ["ParityReport"]),
+        .executable(name: "parity", targets: ["parity"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure model: units, architectures, counting, hardware, scenarios. No dependencies, no Foundation.
+        .target(name: "ParityCore"),
+        // Decoding of catalog files (YAML, JSON, Hugging Face configs), unit strings and scenarios.
+        .target(
+            name: "ParityCatalog",
+            dependencies: ["ParityCore", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/catalog")]
+        ),
+        // Tables, JSON and CSV rendering of results.
+        .target(name: "ParityReport", dependencies: ["ParityCore"]),
+        // The command-line interface as a library, so tests run commands without a process.
+        .target(
+            name: "ParityCLI",
+            dependencies: [
+                "ParityCore", "ParityCatalog", "ParityReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "parity", dependencies: ["ParityCLI"]),
+        .testTarget(name: "ParityCoreTests", dependencies: ["ParityCore"]),
+        .testTarget(
+            name: "ParityCatalogTests",
+            dependencies: ["ParityCatalog", "ParityCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "ParityCLITests", dependencies: ["ParityCLI", "ParityCatalog", "ParityCore"]),
+    ]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,177 @@
+import Foundation
+public import ParityCore
+
+/// The chips, systems, models and sources Parity knows: the embedded catalog, plus any user
+/// directories with the same layout (`chips/`, `systems/`, `models/`, `sources.yaml`).
+///
+/// Lookups accept a catalog name, an alias (any case; `_` and `-` alike), or a path to a file.
+public struct Catalog: Sendable {
+    public private(set) var chips: [Chip] = []
+    public private(set) var systems: [System] = []
+    public private(set) var sources = SourceRegistry(entries: [:], confidenceLevels: [:])
+    /// Built-in and user models, by name.
+    public private(set) var models: [ModelEntry] = []
+
+    /// A model the catalog can load by name.
+    public struct ModelEntry: Hashable, Sendable {
+        public var name: String
+        public var path: String
+        public var huggingFaceID: String?
+        public var aliases: [String]
+    }
+
+    public init() {}
+
+    /// The catalog embedded in the package.
+    public static func embedded() throws(CatalogError) -> Catalog {
+        guard let root = Bundle.module.resourceURL?.appendingPathComponent("catalog").path else {
+            throw CatalogError(file: nil, keyPath: "", message: "The embedded catalog is missing from the build.")
+        }
+        var catalog = Catalog()
+        try catalog.add(directory: root)
+        return catalog
+    }
+
+    /// Adds every entity of a catalog directory. Later entries with the same name replace earlier
+    /// ones, so a user directory can override a built-in chip.
+    public mutating func add(directory: String) throws(CatalogError) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CatalogError(file: directory, keyPath: "", message: "Not a catalog directory.", fix: "Check the path.")
+        }
+        let sourcesPath = directory + "/sources.yaml"
+        if fm.fileExists(atPath: sourcesPath) {
+            let registry = try SourceRegistry.decode(try Node.load(path: sourcesPath), file: sourcesPath)
+            sources.entries.merge(registry.entries) { _, new in new }
+            sources.confidenceLevels.merge(registry.confidenceLevels) { _, new in new }
+        }
+        for path in Self.yamlFiles(in: directory + "/chips") {
+            try add(chip: try HardwareDecoding.chip(try Node.load(path: path), file: path, sources: sources))
+        }
+        for path in Self.yamlFiles(in: directory + "/systems") {
+            try add(system: try HardwareDecoding.system(try Node.load(path: path), file: path, sources: sources))
+        }
+        let index = directory + "/models/index.yaml"
+        if fm.fileExists(atPath: index) {
+            try addModels(index: index, directory: directory + "/models")
+        }
+        try validateReferences()
+    }
+
+    mutating func add(chip: Chip) throws(CatalogError) {
+        chips.removeAll { $0.name == chip.name }
+        chips.append(chip)
+        chips.sort { $0.name < $1.name }
+    }
+
+    mutating func add(system: System) throws(CatalogError) {
+        systems.removeAll { $0.name == system.name }
+        systems.append(system)
+        systems.sort { $0.name < $1.name }
+    }
+
+    private mutating func addModels(index: String, directory: String) throws(CatalogError) {
+        var r = try ObjectReader(try Node.load(path: index), file: index)
+        for var entry in try r.objectList("models") {
+            let name = try entry.string("name")
+            let file = try entry.string("file")
+            let model = ModelEntry(
+                name: name, path: directory + "/" + file, huggingFaceID: try entry.optionalString("huggingface_id"),
+                aliases: try entry.stringList("aliases"))
+            entry.ignore("origin", "notes")
+            try entry.finish()
+            models.removeAll { $0.name == name }
+            models.append(model)
+        }
+        try r.finish()
+    }
+
+    private func validateReferences() throws(CatalogError) {
+        for system in systems where (try? chip(named: system.chip)) == nil {
+            throw CatalogError(
+                file: nil, keyPath: "systems.\(system.name).chip",
+                message: "System '\(system.name)' names unknown chip '\(system.chip)'.")
+        }
+    }
+
+    static func yamlFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { directory + "/" + $0 }
+    }
+
+    static func normalized(_ name: String) -> String {
+        String(name.lowercased().map { $0 == "_" || $0 == " " ? "-" : $0 })
+    }
+
+    static func looksLikePath(_ name: String) -> Bool {
+        name.contains("/") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json"))
+            || name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")
+    }
+
+    // MARK: Lookups
+
+    /// The chip with this name or alias, or loaded from a chip YAML at this path.
+    public func chip(named name: String) throws(CatalogError) -> Chip {
+        if Self.looksLikePath(name) {
+            return try HardwareDecoding.chip(try Node.load(path: name), file: name, sources: sources)
+        }
+        let key = Self.normalized(name)
+        if let chip = chips.first(where: { Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key) }) {
+            return chip
+        }
+        throw CatalogError(
+            file: nil, keyPath: "", message: "Unknown chip '\(name)'.",
+            fix: suggestion(for: name, among: chips.map(\.name), kind: "chips"))
+    }
+
+    /// The system with this name or alias, or loaded from a system YAML at this path.
+    public func system(named name: String) throws(CatalogError) -> System {
+        if Self.looksLikePath(name) {
+            return try HardwareDecoding.system(try Node.load(path: name), file: name, sources: sources)
+        }
+        let key = Self.normalized(name)
+        if let system = systems.first(where: {
+            Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key)
+        }) {
+            return system
+        }
+        throw CatalogError(
+            file: nil, keyPath: "", message: "Unknown system '\(name)'.",
+            fix: suggestion(for: name, among: systems.map(\.name), kind: "systems"))
+    }
+
+    /// The catalog entry of a built-in model, by name, alias or Hugging Face id.
+    public func modelEntry(named name: String) -> ModelEntry? {
+        let key = Self.normalized(name)
+        return models.first {
+            Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key)
+                || $0.huggingFaceID.map(Self.normalized) == key
+        }
+    }
+
+    /// The architecture of a model: a built-in name, a path to a Hugging Face `config.json`, or a
+    /// path to a model YAML (the `model_spec` keys of scenarios/SCHEMA.md).
+    public func model(named name: String) throws(CatalogError) -> ModelArchitecture {
+        if let entry = modelEntry(named: name) {
+            return try HuggingFaceConfig.architecture(from: try Node.load(path: entry.path), file: entry.path, name: entry.name)
+        }
+        if Self.looksLikePath(name) || FileManager.default.fileExists(atPath: name) {
+            let node = try Node.load(path: name)
+            let base = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+            if name.hasSuffix(".json") {
+                return try HuggingFaceConfig.architecture(from: node, file: name, name: base)
+            }
+            return try ModelSpec.architecture(from: node, file: name, path: "").architecture
+        }
+        throw CatalogError(
+            file: nil, keyPath: "", message: "Unknown model '\(name)'.",
+            fix: suggestion(for: name, among: models.map(\.name), kind: "models")
+                + " A path to a config.json or a model YAML also works.")
+    }
+
+    private func suggestion(for name: String, among names: [String], kind: String) -> String {
+        if let near = closest(to: name, in: names) { return "Did you mean '\(near)'? See `parity catalog \(kind)`." }
+        return "See `parity catalog \(kind)` for the known names, or give a path to a YAML file."
+    }
+}

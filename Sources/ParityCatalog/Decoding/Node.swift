@@ -1,0 +1,203 @@
+import Foundation
+import Yams
+
+/// A parsed YAML or JSON document: a tree of values with their line numbers, read strictly by
+/// `ObjectReader`.
+public indirect enum Node: Hashable, Sendable {
+    case null(line: Int?)
+    case bool(Bool, line: Int?)
+    case integer(Int, line: Int?)
+    case double(Double, line: Int?)
+    case string(String, line: Int?)
+    case array([Node], line: Int?)
+    /// Keys in document order.
+    case object([(key: String, value: Node)], line: Int?)
+
+    public static func == (lhs: Node, rhs: Node) -> Bool { lhs.canonical == rhs.canonical }
+    public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
+
+    private var canonical: String {
+        switch self {
+        case .null: "null"
+        case .bool(let b, _): "b:\(b)"
+        case .integer(let i, _): "i:\(i)"
+        case .double(let d, _): "d:\(d)"
+        case .string(let s, _): "s:\(s)"
+        case .array(let a, _): "[" + a.map(\.canonical).joined(separator: ",") + "]"
+        case .object(let o, _): "{" + o.map { "\($0.key)=\($0.value.canonical)" }.joined(separator: ",") + "}"
+        }
+    }
+
+    var line: Int? {
+        switch self {
+        case .null(let l), .bool(_, let l), .integer(_, let l), .double(_, let l), .string(_, let l),
+            .array(_, let l), .object(_, let l):
+            l
+        }
+    }
+
+    /// A word for the kind of value, for error messages.
+    var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .integer: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .array: "a list"
+        case .object: "a mapping"
+        }
+    }
+
+    var isNull: Bool { if case .null = self { true } else { false } }
+}
+
+extension Node {
+    /// Parses a file as YAML or JSON by its extension (`.json` is JSON, anything else YAML).
+    /// - Throws: `CatalogError` naming the file when it cannot be read or parsed.
+    public static func load(path: String) throws(CatalogError) -> Node {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CatalogError(
+                file: path, keyPath: "",
+                message: exists ? "The file cannot be read." : "No such file.",
+                fix: exists ? "Check its permissions." : "Check the path.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CatalogError(file: path, keyPath: "", message: "The file is not UTF-8 text.")
+        }
+        if path.lowercased().hasSuffix(".json") {
+            return try parseJSON(text, file: path)
+        }
+        return try parseYAML(text, file: path)
+    }
+
+    /// Parses YAML text into a node tree.
+    public static func parseYAML(_ text: String, file: String?) throws(CatalogError) -> Node {
+        let composed: Yams.Node?
+        do {
+            composed = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw CatalogError(file: file, keyPath: "", message: "Malformed YAML: \(describe(error))")
+        } catch {
+            throw CatalogError(file: file, keyPath: "", message: "Malformed YAML: \(error)")
+        }
+        guard let composed else { return .null(line: nil) }
+        return try convert(composed, file: file, path: "")
+    }
+
+    /// Parses JSON text into a node tree.
+    public static func parseJSON(_ text: String, file: String?) throws(CatalogError) -> Node {
+        do {
+            let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            return value.node
+        } catch let error as DecodingError {
+            var message = "Malformed JSON."
+            if case .dataCorrupted(let context) = error {
+                if let underlying = context.underlyingError as NSError?,
+                    let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String
+                {
+                    message = "Malformed JSON: \(detail)"
+                } else if !context.debugDescription.isEmpty {
+                    message = "Malformed JSON: \(context.debugDescription)"
+                }
+            }
+            throw CatalogError(file: file, keyPath: "", message: message, fix: "Check the file is valid JSON.")
+        } catch {
+            throw CatalogError(file: file, keyPath: "", message: "Malformed JSON: \(error)")
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, let mark, _):
+            "\(problem) at line \(mark.line), column \(mark.column)" + (context.map { " (\($0.text))" } ?? "")
+        case .parser(let context, let problem, let mark, _):
+            "\(problem) at line \(mark.line), column \(mark.column)" + (context.map { " (\($0.text))" } ?? "")
+        case .composer(let context, let problem, let mark, _):
+            "\(problem) at line \(mark.line), column \(mark.column)" + (context.map { " (\($0.text))" } ?? "")
+        default:
+            String(describing: error).replacingNewlines()
+        }
+    }
+
+    private static func convert(_ node: Yams.Node, file: String?, path: String) throws(CatalogError) -> Node {
+        let line = node.mark?.line
+        switch node {
+        case .scalar(let scalar):
+            switch node.tag.rawValue {
+            case Tag.Name.null.rawValue: return .null(line: line)
+            case Tag.Name.bool.rawValue: return .bool(node.bool ?? false, line: line)
+            case Tag.Name.int.rawValue:
+                if let i = node.int { return .integer(i, line: line) }
+                return .string(scalar.string, line: line)
+            case Tag.Name.float.rawValue:
+                if let d = node.float { return .double(d, line: line) }
+                return .string(scalar.string, line: line)
+            default:
+                return .string(scalar.string, line: line)
+            }
+        case .sequence(let sequence):
+            var items: [Node] = []
+            for (index, item) in sequence.enumerated() {
+                items.append(try convert(item, file: file, path: "\(path)[\(index)]"))
+            }
+            return .array(items, line: line)
+        case .mapping(let mapping):
+            var entries: [(key: String, value: Node)] = []
+            var seen = Set<String>()
+            for (key, value) in mapping {
+                let name = key.string ?? "\(key)"
+                let childPath = path.isEmpty ? name : "\(path).\(name)"
+                if !seen.insert(name).inserted {
+                    throw CatalogError(
+                        file: file, keyPath: childPath, line: key.mark?.line,
+                        message: "The key appears twice.", fix: "Keep one of them.")
+                }
+                entries.append((name, try convert(value, file: file, path: childPath)))
+            }
+            return .object(entries, line: line)
+        case .alias:
+            throw CatalogError(
+                file: file, keyPath: path, line: line, message: "YAML aliases are not supported.",
+                fix: "Write the value out.")
+        }
+    }
+}
+
+/// A JSON value decoded with `JSONDecoder`, which keeps booleans, integers and numbers apart.
+private enum JSONValue: Decodable {
+    case null, bool(Bool), integer(Int), double(Double), string(String), array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? container.decode(Int.self) {
+            self = .integer(i)
+        } else if let d = try? container.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    var node: Node {
+        switch self {
+        case .null: .null(line: nil)
+        case .bool(let b): .bool(b, line: nil)
+        case .integer(let i): .integer(i, line: nil)
+        case .double(let d): .double(d, line: nil)
+        case .string(let s): .string(s, line: nil)
+        case .array(let a): .array(a.map(\.node), line: nil)
+        case .object(let o): .object(o.sorted { $0.key < $1.key }.map { ($0.key, $0.value.node) }, line: nil)
+        }
+    }
+}

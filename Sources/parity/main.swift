@@ -1,0 +1,4 @@
+import Foundation
+import ParityCLI
+
+exit(ParityMain.run(Array(CommandLine.arguments.dropFirst())))

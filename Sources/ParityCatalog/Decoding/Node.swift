@@ -201,3 +201,41 @@ private enum JSONValue: Decodable {
         }
     }
 }
+
+extension Node {
+    /// The value under `key` of a mapping, or nil.
+    public subscript(key: String) -> Node? {
+        guard case .object(let entries, _) = self else { return nil }
+        return entries.first { $0.key == key }?.value
+    }
+
+    /// The keys of a mapping in document order (empty for other values).
+    public var keys: [String] {
+        guard case .object(let entries, _) = self else { return [] }
+        return entries.map(\.key)
+    }
+
+    /// A whole number, if this is one.
+    public var integerValue: Int? {
+        switch self {
+        case .integer(let i, _): i
+        case .double(let d, _) where d == d.rounded() && abs(d) < 9e15: Int(d)
+        default: nil
+        }
+    }
+
+    /// A number, if this is one.
+    public var numberValue: Double? {
+        switch self {
+        case .integer(let i, _): Double(i)
+        case .double(let d, _): d
+        default: nil
+        }
+    }
+
+    /// A string, if this is one.
+    public var stringValue: String? {
+        if case .string(let s, _) = self { return s }
+        return nil
+    }
+}

@@ -180,7 +180,7 @@ public struct LatentAttention: Hashable, Sendable {
 
     /// Decode attention core for one token at context `t`, weight-absorbed (MQA) form
     /// (formulas.md §3.3); with an indexer, sparse over its top-k plus the indexer's scores.
-    func absorbedDecodeFLOPs(context t: Int) -> Double {
+    public func absorbedDecodeFLOPs(context t: Int) -> Double {
         let keys = indexer.map { min(t, $0.topK) } ?? t
         let absorb = 2 * heads * noPositionHeadDimension * keyValueRank
         let scores = 2 * heads * (keyValueRank + ropeHeadDimension) * keys
@@ -216,7 +216,7 @@ public struct LightningIndexer: Hashable, Sendable {
     }
 
     /// Scores of one query against `keys` keys: dot products and the head-weighted sum.
-    func scoreFLOPs(keys: Int) -> Double { Double((2 * heads * headDimension + 2 * heads) * keys) }
+    public func scoreFLOPs(keys: Int) -> Double { Double((2 * heads * headDimension + 2 * heads) * keys) }
 }
 
 /// Gated DeltaNet (Yang et al. 2024), as in Qwen3-Next's linear-attention layers.

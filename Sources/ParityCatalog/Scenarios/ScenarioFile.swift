@@ -1,0 +1,89 @@
+import Foundation
+public import ParityCore
+
+/// A scenario read from a file and resolved against the catalog: its model's architecture, its
+/// chip and its scale-up system.
+public struct ScenarioFile: Sendable {
+    public var path: String
+    public var scenario: Scenario
+    public var architecture: ModelArchitecture
+    public var chip: Chip
+    public var system: System?
+    /// Defaults assumed to build a `model_spec`, in words.
+    public var modelAssumptions: [String]
+
+    /// Reads and validates a scenario: unknown keys, wrong types, negative or non-finite numbers,
+    /// unknown models, chips and systems are errors naming the file and key path.
+    public static func load(path: String, catalog: Catalog) throws(CatalogError) -> ScenarioFile {
+        let node = try Node.load(path: path)
+        return try resolve(node, path: path, catalog: catalog)
+    }
+
+    static func resolve(_ node: Node, path: String, catalog: Catalog) throws(CatalogError) -> ScenarioFile {
+        var r = try ObjectReader(node, file: path)
+        let scenario = try ScenarioDecoding.scenario(&r)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+
+        var architecture: ModelArchitecture
+        var assumptions: [String] = []
+        if let spec = r.node("model_spec") {
+            let built = try ModelSpec.architecture(from: spec, file: path, path: "model_spec")
+            architecture = built.architecture
+            assumptions = built.assumptions
+            if let name = scenario.model, let known = try? model(named: name, directory: directory, catalog: catalog) {
+                architecture = known
+                assumptions = []
+            }
+        } else {
+            guard let name = scenario.model else {
+                throw CatalogError(
+                    file: path, keyPath: "model", message: "Missing required key.",
+                    fix: "Name a catalog model or a config path, or describe the model under `model_spec`.")
+            }
+            do {
+                architecture = try model(named: name, directory: directory, catalog: catalog)
+            } catch {
+                throw CatalogError(
+                    file: path, keyPath: "model", line: r.node("model")?.line,
+                    message: error.message + (error.file.map { " (\($0)\(error.keyPath.isEmpty ? "" : ": " + error.keyPath))" } ?? ""),
+                    fix: error.fix)
+            }
+        }
+        try r.finish(known: ScenarioDecoding.topLevelKeys)
+
+        let chip: Chip
+        do {
+            chip = try catalog.chip(named: relative(scenario.system.chip, to: directory))
+        } catch {
+            throw CatalogError(
+                file: path, keyPath: "system.chip", message: error.message, fix: error.fix)
+        }
+        var system: System?
+        if let node = scenario.system.node {
+            do {
+                system = try catalog.system(named: relative(node, to: directory))
+            } catch {
+                throw CatalogError(file: path, keyPath: "system.node", message: error.message, fix: error.fix)
+            }
+        }
+        return ScenarioFile(
+            path: path, scenario: scenario, architecture: architecture, chip: chip, system: system,
+            modelAssumptions: assumptions)
+    }
+
+    static func model(named name: String, directory: String, catalog: Catalog) throws(CatalogError) -> ModelArchitecture {
+        if catalog.modelEntry(named: name) != nil { return try catalog.model(named: name) }
+        return try catalog.model(named: relative(name, to: directory))
+    }
+
+    /// A path relative to the scenario's folder; names without a file extension stay names.
+    static func relative(_ name: String, to directory: String) -> String {
+        guard Catalog.looksLikePath(name), !name.hasPrefix("/") else { return name }
+        return directory + "/" + name
+    }
+}
+
+extension CatalogError {
+    /// The message without location, for re-locating an error under another key path.
+    var messageText: String { message }
+}

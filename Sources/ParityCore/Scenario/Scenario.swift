@@ -1,0 +1,91 @@
+/// One scenario file (scenarios/SCHEMA.md): a model on a system doing a workload, optionally
+/// with a parallel plan and what was measured when it ran for real.
+public struct Scenario: Hashable, Sendable {
+    public var id: String
+    public var title: String?
+    /// The `model` key as written (a catalog name or a path relative to the scenario).
+    public var model: String?
+    public var system: SystemSpec
+    public var workload: Workload
+    public var plan: Plan
+    public var expected: Expected?
+
+    public init(id: String, title: String?, model: String?, system: SystemSpec, workload: Workload, plan: Plan, expected: Expected?) {
+        self.id = id
+        self.title = title
+        self.model = model
+        self.system = system
+        self.workload = workload
+        self.plan = plan
+        self.expected = expected
+    }
+
+    /// The `system` block.
+    public struct SystemSpec: Hashable, Sendable {
+        public var chip: String
+        public var chips: Int
+        public var node: String?
+        public var software: String?
+        public var slices: Int?
+        public init(chip: String, chips: Int, node: String?, software: String?, slices: Int?) {
+            self.chip = chip
+            self.chips = chips
+            self.node = node
+            self.software = software
+            self.slices = slices
+        }
+    }
+}
+
+/// The work a scenario describes.
+public enum Workload: Hashable, Sendable {
+    case training(Training)
+    case serving(Serving)
+
+    public var kind: String {
+        switch self {
+        case .training: "training"
+        case .serving: "serving"
+        }
+    }
+
+    /// A pre-training run.
+    public struct Training: Hashable, Sendable {
+        public var tokens: Double?
+        public var sequenceLength: Int?
+        public var globalBatch: Int?
+        public var globalBatchTokens: Double?
+        public var precision: Precision?
+        public init() {}
+    }
+
+    /// Serving under latency objectives.
+    public struct Serving: Hashable, Sendable {
+        public var inputTokens: Int?
+        public var outputTokens: Int?
+        public var decodeContextTokens: Int?
+        public var cachedInputFraction: Double?
+        public var concurrency: Int?
+        public var numRequests: Int?
+        public var weightsPrecision: Precision?
+        public var attentionPrecision: Precision?
+        public var kvCachePrecision: Precision?
+        public var ttftSLOMilliseconds: Double?
+        public var tpotSLOMilliseconds: Double?
+        public var sloPercentile: Double?
+        public var speculative: Speculative?
+        public var disaggregated: Bool?
+        public var attentionFFNDisaggregated: Bool?
+        public init() {}
+    }
+
+    /// Draft tokens per step and their acceptance rate (MTP or a draft model).
+    public struct Speculative: Hashable, Sendable {
+        public var tokens: Int
+        public var acceptance: Double?
+        public init(tokens: Int, acceptance: Double?) {
+            self.tokens = tokens
+            self.acceptance = acceptance
+        }
+    }
+}

@@ -89,7 +89,11 @@ extension Node {
     /// Parses JSON text into a node tree.
     public static func parseJSON(_ text: String, file: String?) throws(CatalogError) -> Node {
         do {
-            let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            // Hugging Face configs written by Python's json module may hold bare Infinity and NaN,
+            // which JSON5 accepts.
+            let decoder = JSONDecoder()
+            decoder.allowsJSON5 = true
+            let value = try decoder.decode(JSONValue.self, from: Data(text.utf8))
             return value.node
         } catch let error as DecodingError {
             var message = "Malformed JSON."

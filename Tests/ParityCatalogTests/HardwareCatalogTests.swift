@@ -1,0 +1,121 @@
+import Foundation
+import ParityCatalog
+import ParityCore
+import Testing
+
+/// The embedded hardware catalog: every name the scenario schema lists, units and provenance on
+/// every number, and export-control standing computed from specs.
+struct HardwareCatalogTests {
+    let catalog = Fixtures.catalog
+
+    static let schemaChips = [
+        "a100-80gb", "a800", "h100-sxm", "h100-pcie", "h800", "h20", "h200", "b200", "b300", "gb200", "gb300", "l20",
+        "ascend-910", "ascend-910b", "ascend-910b1", "ascend-910b2", "ascend-910b3", "ascend-910b4", "ascend-910c",
+        "ascend-950pr", "ascend-950dt", "ascend-300i-duo", "mi250x", "mi300x", "mi325x", "mi355x", "tpu-v4", "tpu-v5e",
+        "tpu-v5p", "tpu-v6e", "tpu-v7", "gaudi2", "gaudi3", "trainium2",
+    ]
+    static let schemaSystems = [
+        "dgx-a100", "hgx-h100", "hgx-h800", "hgx-h20", "hgx-h200", "hgx-b200", "gb200-nvl72", "gb300-nvl72",
+        "atlas-800t-a2", "atlas-800i-a2", "atlas-a3", "cloudmatrix-384", "atlas-950-superpod", "tpu-v5p-pod",
+        "tpu-v5e-pod", "mi300x-8",
+    ]
+    static let hardwareYAMLIDs = [
+        "nvidia_a100_sxm_80gb", "nvidia_a800_sxm_80gb", "nvidia_h100_sxm", "nvidia_h100_pcie", "nvidia_h800_sxm",
+        "nvidia_h20", "nvidia_h200_sxm", "nvidia_b200_hgx", "nvidia_gb200_nvl72_gpu", "nvidia_b300_hgx",
+        "nvidia_gb300_nvl72_gpu", "nvidia_l20", "nvidia_rtx_pro_6000_blackwell", "huawei_ascend_910",
+        "huawei_ascend_910b", "huawei_ascend_910c", "huawei_ascend_950pr", "huawei_ascend_950dt", "huawei_ascend_960",
+        "huawei_ascend_970", "amd_mi250x", "amd_mi300x", "amd_mi325x", "amd_mi355x", "google_tpu_v4", "google_tpu_v5e",
+        "google_tpu_v5p", "google_tpu_v6e", "google_tpu7x_ironwood", "intel_gaudi2", "intel_gaudi3", "aws_trainium2",
+        "cambricon_mlu370_x8", "cambricon_mlu590", "hygon_dcu_k100",
+    ]
+
+    @Test(arguments: schemaChips)
+    func everySchemaChipIsInTheCatalog(name: String) throws {
+        let chip = try catalog.chip(named: name)
+        #expect(chip.name == name)
+    }
+
+    @Test(arguments: hardwareYAMLIDs)
+    func researchIDsAreAliases(id: String) throws {
+        _ = try catalog.chip(named: id)
+    }
+
+    @Test(arguments: schemaSystems)
+    func everySchemaSystemIsInTheCatalogAndNamesAKnownChip(name: String) throws {
+        let system = try catalog.system(named: name)
+        #expect(system.name == name)
+        _ = try catalog.chip(named: system.chip)
+    }
+
+    @Test func everyCitedSourceIsRegistered() {
+        for chip in catalog.chips {
+            for id in chip.compute.provenance.sources + chip.memory.provenance.sources {
+                #expect(catalog.sources.entries[id] != nil, "\(chip.name) cites \(id)")
+            }
+        }
+    }
+
+    @Test func namesAndAliasesAreUnambiguous() throws {
+        var seen: [String: String] = [:]
+        for chip in catalog.chips {
+            for name in [chip.name] + chip.aliases {
+                let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
+                #expect(seen[key] == nil || seen[key] == chip.name, "\(name) names \(seen[key] ?? "") and \(chip.name)")
+                seen[key] = chip.name
+            }
+        }
+    }
+
+    @Test func datasheetNumbersCarryTheirUnits() throws {
+        let h800 = try catalog.chip(named: "h800")
+        #expect(h800.peak(.bf16)?.value == 989.4e12)
+        #expect(h800.memory.capacity?.value == 80e9)
+        #expect(h800.memory.bandwidth?.value == 3.35e12)
+        #expect(h800.scaleUp?.bidirectionalBandwidth?.value == 400e9)
+        let hgx = try catalog.system(named: "hgx-h800")
+        #expect(hgx.scaleUp.achievableBandwidthPerDirection?.value == 160e9)
+        #expect(hgx.scaleOut?.bandwidth?.value == 50e9)  // 400 Gb/s
+        let ascend = try catalog.chip(named: "ascend-910c")
+        #expect(ascend.dies == 2)
+    }
+
+    /// Worked examples of hardware-notes.md §3.
+    @Test(arguments: [
+        ("a100-80gb", 4_992.0, "3A090.a.1"), ("h100-sxm", 15_831.2, "3A090.a.1"), ("h20", 2_368.0, "not 3A090"),
+        ("ascend-910b", 5_120.0, "3A090.a.1"), ("ascend-910", 4_096.0, "3A090.a.2"), ("b200", 36_000.0, "3A090.a.1"),
+        ("b300", 54_000.0, "3A090.a.1"), ("mi355x", 60_396.0, "3A090.a.1"), ("ascend-910b4", 3_932.8, "3A090.b (if datacenter)"),
+    ])
+    func exportControlFollowsTheWorkedExamples(name: String, tpp: Double, october2023: String) throws {
+        let standing = try #require(try catalog.chip(named: name).exportControl)
+        #expect(isClose(standing.tpp, tpp, relative: 0.001))
+        #expect(standing.rules.first { $0.id == "oct2023_3a090" }?.verdict == october2023)
+    }
+
+    @Test func theOctober2022RuleTurnsOnTheInterconnect() throws {
+        let a800 = try #require(try catalog.chip(named: "a800").exportControl)
+        let a100 = try #require(try catalog.chip(named: "a100-80gb").exportControl)
+        #expect(a800.rules.first { $0.id == "oct2022_3a090" }?.applies == false)
+        #expect(a100.rules.first { $0.id == "oct2022_3a090" }?.applies == true)
+    }
+
+    @Test func theBandwidthRulesCatchTheH20AndSpareTheH200FromDenial() throws {
+        let h20 = try #require(try catalog.chip(named: "h20").exportControl)
+        #expect(h20.rules.first { $0.id == "apr2025_bandwidth" }?.applies == true)
+        let h200 = try #require(try catalog.chip(named: "h200").exportControl)
+        #expect(h200.rules.first { $0.id == "jan2026_case_by_case" }?.applies == true)
+        let b200 = try #require(try catalog.chip(named: "b200").exportControl)
+        #expect(b200.rules.first { $0.id == "jan2026_case_by_case" }?.applies == false)
+    }
+
+    @Test func trainiumFlagsTheTF32Ambiguity() throws {
+        let standing = try #require(try catalog.chip(named: "trainium2").exportControl)
+        #expect(standing.tppWithoutTF32 != nil)
+    }
+
+    @Test func performanceDensityNeedsADieArea() throws {
+        let h100 = try #require(try catalog.chip(named: "h100-sxm").exportControl)
+        #expect(isClose(try #require(h100.performanceDensity), 19.45, relative: 0.001))
+        let b200 = try #require(try catalog.chip(named: "b200").exportControl)
+        #expect(b200.performanceDensity == nil)
+    }
+}

@@ -81,10 +81,12 @@ public struct ModelInspection: Sendable {
 
     static func kind(of attention: Attention) -> String {
         switch attention {
-        case .standard(let a): a.window == nil ? "full_attention" : "sliding_attention"
+        case .standard(let a): a.window != nil ? "sliding_attention" : a.chunk != nil ? "chunked_attention" : "full_attention"
         case .latent(let a): a.indexer == nil ? "mla" : "mla_sparse"
         case .gatedDeltaNet: "linear_attention"
         case .compressed(let a): a.compressRatio == 0 ? "window_only" : "compressed_ratio_\(a.compressRatio)"
+        case .mamba2: "mamba2"
+        case .none: "mlp_only"
         }
     }
 

@@ -23,11 +23,12 @@ extension HuggingFaceConfig {
             attention.qkvBias = attentionBias ?? true
             attention.outputBias = attentionBias ?? true
             attention.sinks = true
-        case "qwen3", "qwen3_vl_text", "qwen3_moe", "qwen3_vl_moe_text", "qwen3_next":
+        case "qwen3", "qwen3_vl_text", "qwen3_moe", "qwen3_vl_moe_text", "qwen3_next", "qwen3_5_text", "qwen3_5_moe_text":
             attention.queryKeyNorm = true
             attention.qkvBias = attentionBias ?? false
             attention.outputBias = attentionBias ?? false
-            attention.outputGate = family == "qwen3_next"
+            let gated = try r.optionalBool("attn_output_gate") ?? false
+            attention.outputGate = family == "qwen3_next" || gated
         default:
             attention.qkvBias = attentionBias ?? false
             attention.outputBias = attentionBias ?? false
@@ -51,7 +52,7 @@ extension HuggingFaceConfig {
             } else {
                 attentionKinds = try layerKinds(types, count: layerCount, reader: r)
             }
-        case "qwen3_next":
+        case "qwen3_next", "qwen3_5_text", "qwen3_5_moe_text":
             let types = try r.stringList("layer_types")
             if types.isEmpty {
                 let interval = try r.optionalInteger("full_attention_interval", minimum: 1) ?? 4
@@ -68,7 +69,7 @@ extension HuggingFaceConfig {
         }
 
         var deltaNet: GatedDeltaNet?
-        if family == "qwen3_next" {
+        if ["qwen3_next", "qwen3_5_text", "qwen3_5_moe_text"].contains(family) {
             deltaNet = GatedDeltaNet(
                 keyHeads: try r.integer("linear_num_key_heads", minimum: 1),
                 valueHeads: try r.integer("linear_num_value_heads", minimum: 1),
@@ -97,13 +98,13 @@ extension HuggingFaceConfig {
             r.ignore("experts_per_token")
             moe = m
             isMoE = Array(repeating: true, count: layerCount)
-        case "qwen3_moe", "qwen3_vl_moe_text", "qwen3_next":
+        case "qwen3_moe", "qwen3_vl_moe_text", "qwen3_next", "qwen3_5_moe_text":
             var m = MixtureOfExperts(
                 experts: try r.integer("num_experts", minimum: 1),
                 topK: try r.integer("num_experts_per_tok", minimum: 1),
                 expertIntermediateSize: try r.integer("moe_intermediate_size", minimum: 1),
                 sharedIntermediateSize: try r.optionalInteger("shared_expert_intermediate_size", minimum: 0) ?? 0)
-            m.sharedExpertGate = family == "qwen3_next" && m.sharedIntermediateSize > 0
+            m.sharedExpertGate = (family == "qwen3_next" || family == "qwen3_5_moe_text") && m.sharedIntermediateSize > 0
             moe = m
             let step = try r.optionalInteger("decoder_sparse_step", minimum: 1) ?? 1
             var denseOnly = Set<Int>()
@@ -115,8 +116,7 @@ extension HuggingFaceConfig {
             break
         }
         let denseWidth: Int? =
-            isMoE.allSatisfy({ $0 }) && family != "qwen3_moe" && family != "qwen3_vl_moe_text" && family != "qwen3_next"
-            ? nil : try r.optionalInteger("intermediate_size", minimum: 1)
+            isMoE.allSatisfy({ $0 }) ? nil : try r.optionalInteger("intermediate_size", minimum: 1)
 
         var layers: [ModelArchitecture.Layer] = []
         for i in 0..<layerCount {
@@ -145,7 +145,7 @@ extension HuggingFaceConfig {
             }
             layers.append(.init(attention: mixer, feedForward: ffn, normParameters: 2 * h))
         }
-        if family == "qwen3_next" {
+        if family == "qwen3_next" || r.contains("mtp_num_hidden_layers") {
             notes.append("The checkpoint's multi-token-prediction weights are not described by the config and are not counted.")
         }
         return ModelArchitecture(

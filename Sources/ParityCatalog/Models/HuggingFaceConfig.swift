@@ -12,29 +12,22 @@ public enum HuggingFaceConfig {
     public static let supportedModelTypes: [String] = [
         "deepseek_v3", "deepseek_v32", "kimi_k2", "kimi_k25", "deepseek_v4", "glm4_moe",
         "llama", "mixtral", "qwen2", "qwen3", "qwen3_moe", "qwen3_next", "gpt_oss",
-        "qwen3_vl", "qwen3_vl_moe",
+        "qwen3_vl", "qwen3_vl_moe", "glm_moe_dsa", "minimax_m2", "qwen3_5", "qwen3_5_moe", "llama4",
+        "mimo_v2_flash", "step3p7", "nemotron_h", "gemma4", "deepseek_ref",
     ]
+
+    /// Multimodal families whose language model lives in `text_config`.
+    static let nestedTextModelTypes = ["kimi_k25", "qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe", "llama4", "gemma4"]
 
     /// What each known but unsupported family lacks.
     static let unsupported: [String: String] = [
         "deepseek_v41":
             "DeepSeek V4.1's CSA2 attention (Full/Reindex/Reuse layers), causal encoder-decoder and Engram memory have no published reference code to count against",
-        "deepseek_ref":
-            "this SGLang reference config omits keys DeepSeek V4 counting needs (use deepseek-v4-pro or deepseek-v4-flash, the same architecture)",
-        "nemotron_h": "Mamba-2 mixer layers (hybrid_override_pattern) are not modelled yet",
         "nemotron-nas": "per-block heterogeneous attention and FFN widths (block_configs) are not modelled yet",
-        "gemma4": "Gemma 4's per-layer attention variants and embedding scaling are not modelled yet",
-        "llama4": "Llama 4's interleaved MoE layers, chunked attention and shared expert are not modelled yet",
         "kimi_k3": "Kimi linear attention (kimi_linear) layers are not modelled yet",
         "kimi_linear": "Kimi linear attention layers are not modelled yet",
-        "minimax_m2": "MiniMax M2's per-layer QK norm and MTP modules are not modelled yet",
         "minimax_m3": "MiniMax M3's attention layout is not modelled yet",
         "mimo": "MiMo's MTP layers are not modelled yet",
-        "mimo_v2_flash": "MiMo-V2's hybrid sliding-window attention layout is not modelled yet",
-        "step3p7": "Step 3.7's attention layout is not modelled yet",
-        "glm_moe_dsa": "GLM-5's sparse-attention indexer layout is not verified against reference code yet",
-        "qwen3_5": "Qwen3.5's hybrid layers are not verified against reference code yet",
-        "qwen3_5_moe": "Qwen3.5's hybrid layers are not verified against reference code yet",
     ]
 
     /// Reads a config node.
@@ -48,7 +41,7 @@ public enum HuggingFaceConfig {
         var notes: [String] = []
         var reader = top
         var family = modelType
-        if top.contains("text_config"), ["kimi_k25", "qwen3_vl", "qwen3_vl_moe"].contains(modelType) {
+        if top.contains("text_config"), Self.nestedTextModelTypes.contains(modelType) {
             reader = try top.object("text_config")
             family = try reader.optionalString("model_type") ?? modelType
             if top.contains("vision_config") {
@@ -62,9 +55,23 @@ public enum HuggingFaceConfig {
         let topLevelTie = try top.optionalBool("tie_word_embeddings")
         var architecture: ModelArchitecture
         switch family {
-        case "deepseek_v3", "kimi_k2", "deepseek_v32":
+        case "deepseek_v3", "kimi_k2", "deepseek_v32", "glm_moe_dsa":
             architecture = try deepSeek(&reader, family: family, name: name)
-        case "deepseek_v4":
+        case "minimax_m2":
+            architecture = try miniMaxM2(&reader, name: name)
+        case "qwen3_5_text", "qwen3_5_moe_text":
+            architecture = try standardFamily(&reader, family: family, name: name)
+        case "llama4_text":
+            architecture = try llama4(&reader, name: name)
+        case "mimo_v2_flash":
+            architecture = try miMoV2(&reader, name: name)
+        case "step3p7":
+            architecture = try step3p7(&reader, name: name)
+        case "nemotron_h":
+            architecture = try nemotronH(&reader, name: name)
+        case "gemma4_text":
+            architecture = try gemma4(&reader, name: name)
+        case "deepseek_v4", "deepseek_ref":
             architecture = try DeepSeekV4Config.architecture(&reader, name: name)
         case "glm4_moe":
             architecture = try glm4MoE(&reader, name: name)
@@ -99,7 +106,7 @@ public enum HuggingFaceConfig {
         let vocabulary = try r.integer("vocab_size", minimum: 1)
         let heads = try r.integer("num_attention_heads", minimum: 1)
         var indexer: LightningIndexer?
-        if family == "deepseek_v32" || r.contains("index_topk") {
+        if family == "deepseek_v32" || family == "glm_moe_dsa" || r.contains("index_topk") {
             indexer = LightningIndexer(
                 heads: try r.integer("index_n_heads", minimum: 1),
                 headDimension: try r.integer("index_head_dim", minimum: 1),
@@ -124,12 +131,19 @@ public enum HuggingFaceConfig {
         let denseWidth = try r.integer("intermediate_size", minimum: 1)
         let firstDense = try r.optionalInteger("first_k_dense_replace", minimum: 0) ?? 0
         let frequency = try r.optionalInteger("moe_layer_freq", minimum: 1) ?? 1
+        let mlpTypes = try r.stringList("mlp_layer_types")
+        if !mlpTypes.isEmpty && mlpTypes.count < layerCount {
+            throw r.error("mlp_layer_types", "Lists \(mlpTypes.count) layers; num_hidden_layers is \(layerCount).")
+        }
+        let indexerOwners = try indexerOwnership(&r, layers: layerCount, hasIndexer: indexer != nil)
         var layers: [ModelArchitecture.Layer] = []
         for i in 0..<layerCount {
-            let isMoE = i >= firstDense && i % frequency == 0
+            let isMoE = mlpTypes.isEmpty ? i >= firstDense && i % frequency == 0 : mlpTypes[i] == "sparse"
+            var layerAttention = attention
+            layerAttention.indexer?.owned = indexerOwners[i]
             layers.append(
                 .init(
-                    attention: .latent(attention),
+                    attention: .latent(layerAttention),
                     feedForward: isMoE ? .mixtureOfExperts(moe) : .dense(DenseMLP(intermediateSize: denseWidth)),
                     normParameters: 2 * h))
         }

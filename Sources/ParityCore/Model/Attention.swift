@@ -14,6 +14,10 @@ public enum Attention: Hashable, Sendable {
     case gatedDeltaNet(GatedDeltaNet)
     /// DeepSeek V4's shared-KV attention with a sliding window and a compressed branch.
     case compressed(CompressedAttention)
+    /// A Mamba-2 state-space mixer (Nemotron-H).
+    case mamba2(Mamba2)
+    /// No token mixer: a block with only a feed-forward part (Nemotron-H's MLP and MoE blocks).
+    case none
 }
 
 /// How attention work is counted over a prefill or training sequence (formulas.md §0).
@@ -49,23 +53,35 @@ enum KeyCounts {
     }
 }
 
-/// Multi-head / grouped-query attention.
+/// Multi-head / grouped-query attention, with the variants released families use.
 public struct StandardAttention: Hashable, Sendable {
     public var queryHeads: Int
     public var keyValueHeads: Int
+    /// Width of a query and key head.
     public var headDimension: Int
+    /// Width of a value head when it differs from `headDimension` (MiMo-V2), or nil.
+    public var valueHeadDimension: Int?
     /// Keys a query sees at most (sliding-window layers), or nil for full attention.
     public var window: Int?
+    /// Chunked local attention (Llama 4): a query sees only the earlier tokens of its own chunk.
+    public var chunk: Int?
     /// Biases on the q, k and v projections.
     public var qkvBias: Bool = false
     /// A bias on the output projection.
     public var outputBias: Bool = false
-    /// RMSNorm weights on queries and keys (`2 d`).
+    /// RMSNorm weights on queries and keys.
     public var queryKeyNorm: Bool = false
-    /// One learned sink logit per query head (gpt-oss).
+    /// Whether the query/key norms span the whole projection (`n_q d + n_kv d`, MiniMax M2)
+    /// rather than one head (`2 d`).
+    public var queryKeyNormAcrossHeads: Bool = false
+    /// One learned sink logit per query head (gpt-oss, MiMo-V2).
     public var sinks: Bool = false
-    /// The query projection also emits an output gate (`2 n_q d` outputs, Qwen3-Next).
+    /// The query projection also emits an elementwise output gate (`2 n_q d` outputs, Qwen3-Next).
     public var outputGate: Bool = false
+    /// A head-wise output gate, one sigmoid per head (`n_q × h`, Step 3.7).
+    public var headGate: Bool = false
+    /// Keys double as values: no value projection (Gemma 4 global layers). Caches still hold both.
+    public var sharedKeyValue: Bool = false
 
     public init(queryHeads: Int, keyValueHeads: Int, headDimension: Int, window: Int? = nil) {
         self.queryHeads = queryHeads
@@ -74,36 +90,53 @@ public struct StandardAttention: Hashable, Sendable {
         self.window = window
     }
 
+    var valueDimension: Int { valueHeadDimension ?? headDimension }
     var queryOutputs: Int { queryHeads * headDimension * (outputGate ? 2 : 1) }
-    var keyValueWidth: Int { keyValueHeads * headDimension }
+    var keyWidth: Int { keyValueHeads * headDimension }
+    var valueWidth: Int { keyValueHeads * valueDimension }
 
     func parameters(hidden h: Int) -> Int {
-        var p = h * queryOutputs + 2 * h * keyValueWidth + queryHeads * headDimension * h
-        if qkvBias { p += queryOutputs + 2 * keyValueWidth }
+        var p = h * queryOutputs + h * keyWidth + (sharedKeyValue ? 0 : h * valueWidth) + queryHeads * valueDimension * h
+        if qkvBias { p += queryOutputs + keyWidth + (sharedKeyValue ? 0 : valueWidth) }
         if outputBias { p += h }
-        if queryKeyNorm { p += 2 * headDimension }
+        if queryKeyNorm { p += queryKeyNormAcrossHeads ? queryHeads * headDimension + keyWidth : 2 * headDimension }
         if sinks { p += queryHeads }
+        if headGate { p += queryHeads * h }
         return p
     }
 
     func projectionFLOPsPerToken(hidden h: Int) -> Double {
-        Double(2 * h * queryOutputs + 4 * h * keyValueWidth + 2 * queryHeads * headDimension * h)
+        var f = 2 * h * queryOutputs + 2 * h * keyWidth + (sharedKeyValue ? 0 : 2 * h * valueWidth)
+        f += 2 * queryHeads * valueDimension * h
+        if headGate { f += 2 * queryHeads * h }
+        return Double(f)
     }
 
-    /// Score plus context FLOPs of one (query, key) pair over all heads: `4 n_q d`.
-    var pairFLOPs: Double { Double(4 * queryHeads * headDimension) }
+    /// Score plus context FLOPs of one (query, key) pair over all heads: `2 n_q (d + d_v)`.
+    var pairFLOPs: Double { Double(2 * queryHeads * (headDimension + valueDimension)) }
 
-    func keys(atContext t: Int) -> Int { window.map { min(t, $0) } ?? t }
+    /// Keys the query at position `t` (1-based, itself included) attends to.
+    func keys(atContext t: Int) -> Int {
+        if let w = window { return min(t, w) }
+        if let c = chunk { return (t - 1) % c + 1 }
+        return t
+    }
 
     func pairs(sequence s: Int, counting: AttentionCounting) -> Int {
         switch counting {
         case .full: return s * s
-        case .causal: return window.map { KeyCounts.windowedPairs(s, window: $0) } ?? KeyCounts.causalPairs(s)
+        case .causal:
+            if let w = window { return KeyCounts.windowedPairs(s, window: w) }
+            if let c = chunk { return (s / c) * KeyCounts.causalPairs(c) + KeyCounts.causalPairs(s % c) }
+            return KeyCounts.causalPairs(s)
         }
     }
 
+    /// Whether the cache stops growing with context.
+    var isBounded: Bool { window != nil || chunk != nil }
+
     /// Cached elements per token per layer: K and V of every KV head.
-    var cacheElementsPerToken: Int { 2 * keyValueWidth }
+    var cacheElementsPerToken: Int { keyWidth + valueWidth }
 }
 
 /// Multi-head latent attention (DeepSeek-V2 §2.1), with an optional lightning indexer.
@@ -200,6 +233,9 @@ public struct LightningIndexer: Hashable, Sendable {
     public var heads: Int
     public var headDimension: Int
     public var topK: Int
+    /// Whether the layer runs its own indexer. A layer that reuses an earlier layer's selection
+    /// (GLM-5.2's `shared` layers) still attends to top-k keys but holds no indexer tensors.
+    public var owned: Bool = true
 
     public init(heads: Int, headDimension: Int, topK: Int) {
         self.heads = heads
@@ -208,15 +244,20 @@ public struct LightningIndexer: Hashable, Sendable {
     }
 
     func parameters(hidden h: Int, queryRank rq: Int) -> Int {
-        rq * heads * headDimension + h * headDimension + 2 * headDimension + h * heads
+        guard owned else { return 0 }
+        return rq * heads * headDimension + h * headDimension + 2 * headDimension + h * heads
     }
 
     func projectionFLOPsPerToken(hidden h: Int, queryRank rq: Int) -> Double {
-        Double(2 * rq * heads * headDimension + 2 * h * headDimension + 2 * h * heads)
+        guard owned else { return 0 }
+        return Double(2 * rq * heads * headDimension + 2 * h * headDimension + 2 * h * heads)
     }
 
     /// Scores of one query against `keys` keys: dot products and the head-weighted sum.
-    public func scoreFLOPs(keys: Int) -> Double { Double((2 * heads * headDimension + 2 * heads) * keys) }
+    public func scoreFLOPs(keys: Int) -> Double {
+        guard owned else { return 0 }
+        return Double((2 * heads * headDimension + 2 * heads) * keys)
+    }
 }
 
 /// Gated DeltaNet (Yang et al. 2024), as in Qwen3-Next's linear-attention layers.
@@ -275,4 +316,49 @@ public struct GatedDeltaNet: Hashable, Sendable {
     var stateElements: Int {
         valueHeads * keyHeadDimension * valueHeadDimension + convolutionChannels * (convolutionKernel - 1)
     }
+}
+
+/// A Mamba-2 mixer (Dao and Gu 2024), as in Nemotron-H's hybrid layers.
+public struct Mamba2: Hashable, Sendable {
+    public var heads: Int
+    public var headDimension: Int
+    public var groups: Int
+    public var stateSize: Int
+    public var convolutionKernel: Int
+    public var convolutionBias: Bool = true
+    public var projectionBias: Bool = false
+
+    public init(heads: Int, headDimension: Int, groups: Int, stateSize: Int, convolutionKernel: Int) {
+        self.heads = heads
+        self.headDimension = headDimension
+        self.groups = groups
+        self.stateSize = stateSize
+        self.convolutionKernel = convolutionKernel
+    }
+
+    var innerWidth: Int { heads * headDimension }
+    var convolutionChannels: Int { innerWidth + 2 * groups * stateSize }
+    var inputProjectionWidth: Int { 2 * innerWidth + 2 * groups * stateSize + heads }
+
+    func parameters(hidden h: Int) -> Int {
+        var p = inputProjectionWidth * h + innerWidth * h
+        if projectionBias { p += inputProjectionWidth + h }
+        p += convolutionChannels * convolutionKernel + (convolutionBias ? convolutionChannels : 0)
+        p += 3 * heads + innerWidth  // dt_bias, A_log, D; gated norm
+        return p
+    }
+
+    func projectionFLOPsPerToken(hidden h: Int) -> Double {
+        Double(2 * inputProjectionWidth * h + 2 * innerWidth * h)
+    }
+
+    /// The scan for one token: the state update `h ← a h + B x` and the read-out `y = C h`
+    /// (`2 × 2 × heads × head_dim × state`), plus the depthwise convolution. Chunked (SSD) kernels
+    /// execute more matrix work than this scan-form count.
+    var scanFLOPsPerToken: Double {
+        Double(4 * innerWidth * stateSize + 2 * convolutionChannels * convolutionKernel)
+    }
+
+    /// Recurrent state per sequence, in elements: the SSM state and the convolution tail.
+    var stateElements: Int { innerWidth * stateSize + convolutionChannels * (convolutionKernel - 1) }
 }

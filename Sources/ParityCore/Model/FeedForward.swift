@@ -61,6 +61,13 @@ public struct MixtureOfExperts: Hashable, Sendable {
     /// Whether the layer routes by a token-id hash table instead of a learned bias (DeepSeek V4's
     /// first layers): the table is not a parameter, and the layer has no score-correction bias.
     public var hashRouted: Bool = false
+    /// Whether the shared experts are gated (three matrices) or plain (two, Nemotron-H).
+    public var gatedSharedExperts: Bool = true
+    /// The width routed experts run at when it is not the hidden size (latent MoE: Nemotron 3
+    /// Super/Ultra), with one projection into and one out of it around the experts.
+    public var latentSize: Int?
+    /// Router tensors beyond the gate matrix and its biases (Gemma 4: a scale of `h` and one per expert).
+    public var routerExtraParameters: Int = 0
 
     public init(
         experts: Int,
@@ -78,24 +85,31 @@ public struct MixtureOfExperts: Hashable, Sendable {
 
     /// Parameters of one routed expert.
     func parametersPerExpert(hidden h: Int) -> Int {
-        expertMatrices * h * expertIntermediateSize + (expertBiases ? 2 * expertIntermediateSize + h : 0)
+        let width = latentSize ?? h
+        return expertMatrices * width * expertIntermediateSize + (expertBiases ? 2 * expertIntermediateSize + width : 0)
     }
+
+    var sharedMatrices: Int { gatedSharedExperts ? 3 : 2 }
 
     /// Parameters of the shared experts and their gate.
     func sharedParameters(hidden h: Int) -> Int {
-        3 * h * sharedIntermediateSize + (sharedExpertGate ? h : 0)
+        sharedMatrices * h * sharedIntermediateSize + (sharedExpertGate ? h : 0)
     }
 
     /// Parameters of the router.
     func routerParameters(hidden h: Int) -> Int {
         experts * h + (routerBias ? experts : 0) + (scoreCorrectionBias && !hashRouted ? experts : 0)
+            + routerExtraParameters
     }
+
+    /// Parameters of the projections into and out of the latent space (0 without one).
+    func latentProjectionParameters(hidden h: Int) -> Int { latentSize.map { 2 * $0 * h } ?? 0 }
 
     /// Matrix-product FLOPs per token: router, `topK` routed experts and the shared experts.
     func flopsPerToken(hidden h: Int) -> Double {
         let router = 2 * h * experts
-        let routed = topK * 2 * expertMatrices * h * expertIntermediateSize
-        let shared = 2 * 3 * h * sharedIntermediateSize + (sharedExpertGate ? 2 * h : 0)
-        return Double(router + routed + shared)
+        let routed = topK * 2 * expertMatrices * (latentSize ?? h) * expertIntermediateSize
+        let shared = 2 * sharedMatrices * h * sharedIntermediateSize + (sharedExpertGate ? 2 * h : 0)
+        return Double(router + routed + shared + 2 * latentProjectionParameters(hidden: h))
     }
 }

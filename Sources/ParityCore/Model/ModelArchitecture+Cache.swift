@@ -12,7 +12,7 @@ extension ModelArchitecture {
             switch layer.attention {
             case .standard(let a): total += Double(a.cacheElementsPerToken) * b
             case .latent(let a): total += Double(a.cacheElementsPerToken) * b
-            case .gatedDeltaNet: break
+            case .gatedDeltaNet, .mamba2, .none: break
             case .compressed(let a):
                 total += a.globalCacheBytesPerToken(
                     entryBytes: Double(a.headDimension) * b,
@@ -35,6 +35,10 @@ extension ModelArchitecture {
                 total += Double(a.cacheElementsPerToken * t) * b
             case .gatedDeltaNet(let a):
                 total += Double(a.stateElements) * b
+            case .mamba2(let a):
+                total += Double(a.stateElements) * b
+            case .none:
+                break
             case .compressed(let a):
                 var entries = min(t, a.window)
                 if a.compressRatio > 0 { entries += t / a.compressRatio }
@@ -45,14 +49,32 @@ extension ModelArchitecture {
         return Bytes(total)
     }
 
+    /// KV-cache bytes per token over the layers whose cache grows with context: full-attention and
+    /// MLA layers, and DeepSeek V4's compressed entries. Window, chunk and recurrent-state layers,
+    /// whose cache is bounded, are left out (see `cacheBytes(atContext:bytesPerElement:)`).
+    public func unboundedKVCacheBytesPerToken(bytesPerElement b: Double = 2) -> Bytes {
+        var total = 0.0
+        for layer in layers {
+            switch layer.attention {
+            case .standard(let a) where !a.isBounded: total += Double(a.cacheElementsPerToken) * b
+            case .latent(let a): total += Double(a.cacheElementsPerToken) * b
+            case .compressed(let a):
+                total += a.globalCacheBytesPerToken(
+                    entryBytes: Double(a.headDimension) * b, indexerEntryBytes: Double(a.indexerHeadDimension) * b)
+            default: break
+            }
+        }
+        return Bytes(total)
+    }
+
     /// Whether any layer's cache stops growing with context (windows, linear attention).
     public var hasBoundedCacheLayers: Bool {
         layers.contains { layer in
             switch layer.attention {
-            case .standard(let a): a.window != nil
-            case .gatedDeltaNet: true
+            case .standard(let a): a.isBounded
+            case .gatedDeltaNet, .mamba2: true
             case .compressed: true
-            case .latent: false
+            case .latent, .none: false
             }
         }
     }
@@ -62,7 +84,7 @@ extension ModelArchitecture {
     public var indexerKeyBytesPerToken: Bytes {
         var total = 0
         for layer in layers {
-            if case .latent(let a) = layer.attention, let idx = a.indexer {
+            if case .latent(let a) = layer.attention, let idx = a.indexer, idx.owned {
                 total += idx.headDimension + 4 * (idx.headDimension / 128)
             }
         }

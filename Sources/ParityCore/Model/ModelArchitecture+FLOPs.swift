@@ -75,6 +75,8 @@ extension ModelArchitecture.Layer {
         case .latent(let a): f += a.projectionFLOPsPerToken(hidden: h)
         case .gatedDeltaNet(let a): f += a.projectionFLOPsPerToken(hidden: h)
         case .compressed(let a): f += a.projectionFLOPsPerToken(hidden: h)
+        case .mamba2(let a): f += a.projectionFLOPsPerToken(hidden: h)
+        case .none: break
         }
         switch feedForward {
         case .dense(let mlp): f += mlp.flopsPerToken(hidden: h)
@@ -108,6 +110,10 @@ extension ModelArchitecture.Layer {
             return a.prefillCoreFLOPs(sequence: s)
         case .compressed(let a):
             return a.prefillCoreFLOPs(sequence: s)
+        case .mamba2(let a):
+            return Double(s) * a.scanFLOPsPerToken
+        case .none:
+            return 0
         }
     }
 
@@ -117,6 +123,8 @@ extension ModelArchitecture.Layer {
         case .latent(let a): return a.absorbedDecodeFLOPs(context: t)
         case .gatedDeltaNet(let a): return a.recurrentFLOPsPerToken
         case .compressed(let a): return a.decodeCoreFLOPs(context: t)
+        case .mamba2(let a): return a.scanFLOPsPerToken
+        case .none: return 0
         }
     }
 
@@ -124,14 +132,12 @@ extension ModelArchitecture.Layer {
         let averageKeys: Double = counting == .causal ? Double(s + 1) / 2 : Double(s)
         switch attention {
         case .standard(let a):
-            guard let w = a.window else { return a.pairFLOPs * averageKeys }
-            let keys: Double =
-                counting == .causal
-                ? Double(KeyCounts.windowedPairs(s, window: w)) / Double(s) : Double(min(s, w))
-            return a.pairFLOPs * keys
+            if let w = a.window, counting == .full { return a.pairFLOPs * Double(min(s, w)) }
+            guard a.isBounded else { return a.pairFLOPs * averageKeys }
+            return a.pairFLOPs * Double(a.pairs(sequence: s, counting: counting)) / Double(s)
         case .latent(let a):
             return a.decompressionFLOPsPerToken + a.naivePairFLOPs * averageKeys
-        case .gatedDeltaNet:
+        case .gatedDeltaNet, .mamba2, .none:
             return 0
         case .compressed(let a):
             return a.prefillCoreFLOPs(sequence: s) / Double(s)

@@ -46,6 +46,8 @@ extension ModelArchitecture.Layer {
         case .latent(let a): p.attention = a.parameters(hidden: h)
         case .gatedDeltaNet(let a): p.attention = a.parameters(hidden: h)
         case .compressed(let a): p.attention = a.parameters(hidden: h)
+        case .mamba2(let a): p.attention = a.parameters(hidden: h)
+        case .none: break
         }
         switch feedForward {
         case .dense(let mlp): p.denseMLP = mlp.parameters(hidden: h)
@@ -53,6 +55,7 @@ extension ModelArchitecture.Layer {
             p.routedExperts = moe.experts * moe.parametersPerExpert(hidden: h)
             p.sharedExperts = moe.sharedParameters(hidden: h)
             p.router = moe.routerParameters(hidden: h)
+            p.other += moe.latentProjectionParameters(hidden: h)
         case .none: break
         }
         return p

@@ -29,24 +29,24 @@ public enum AttentionCounting: String, Hashable, Sendable, Codable, CaseIterable
 }
 
 /// Sums used by the attention formulas, in exact integer arithmetic.
-enum KeyCounts {
+package enum KeyCounts {
     /// Σ_{t=1..S} t.
-    static func causalPairs(_ s: Int) -> Int { s * (s + 1) / 2 }
+    package static func causalPairs(_ s: Int) -> Int { s * (s + 1) / 2 }
 
     /// Σ_{t=1..S} min(t, w).
-    static func windowedPairs(_ s: Int, window w: Int) -> Int {
+    package static func windowedPairs(_ s: Int, window w: Int) -> Int {
         s <= w ? s * (s + 1) / 2 : w * (w + 1) / 2 + (s - w) * w
     }
 
     /// Σ_{t=1..S} ⌊t / r⌋.
-    static func compressedPairs(_ s: Int, ratio r: Int) -> Int {
+    package static func compressedPairs(_ s: Int, ratio r: Int) -> Int {
         let q = (s + 1) / r
         let remainder = (s + 1) % r
         return r * q * (q - 1) / 2 + q * remainder
     }
 
     /// Σ_{t=1..S} min(k, ⌊t / r⌋).
-    static func compressedSelectedPairs(_ s: Int, ratio r: Int, topK k: Int) -> Int {
+    package static func compressedSelectedPairs(_ s: Int, ratio r: Int, topK k: Int) -> Int {
         let saturation = k * r
         if s < saturation { return compressedPairs(s, ratio: r) }
         return compressedPairs(saturation - 1, ratio: r) + (s - saturation + 1) * k

@@ -1,0 +1,110 @@
+import Foundation
+import ParityCLI
+import Testing
+
+/// The command-line interface end to end, without a process: output, errors and exit codes.
+struct CommandTests {
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: String...) -> Result {
+        var output = ""
+        var error = ""
+        let status = ParityMain.run(arguments, standardOutput: { output += $0 }, standardError: { error += $0 })
+        return Result(status: status, output: output, error: error)
+    }
+
+    static func write(_ text: String, name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func inspectPrintsExactCounts() {
+        let result = Self.run("inspect", "deepseek-v3")
+        #expect(result.status == 0)
+        #expect(result.output.contains("671,026,419,200"))
+        #expect(result.output.contains("70,272"))
+    }
+
+    @Test func inspectJSONHasTheContractKeys() throws {
+        let result = Self.run("inspect", "deepseek-v3", "--format", "json", "--context", "4096")
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let parameters = try #require(json["parameters"] as? [String: Any])
+        #expect(parameters["total"] as? Int == 671_026_419_200)
+        #expect(parameters["active"] as? Int == 37_552_297_472)
+        let breakdown = try #require(parameters["breakdown"] as? [String: Any])
+        for block in ["embedding", "attention", "dense_mlp", "routed_experts", "shared_experts", "router", "norms", "head", "mtp"] {
+            #expect(breakdown[block] != nil, "breakdown.\(block)")
+        }
+        #expect(json["kv_cache_bytes_per_token"] as? Int == 70_272)
+        let forward = try #require(json["forward_flops_per_token"] as? [String: Any])
+        #expect(forward["prefill"] != nil && forward["decode"] != nil)
+        let training = try #require(json["training_flops_per_token"] as? [String: Any])
+        #expect(training["causal"] != nil)
+    }
+
+    @Test func inspectReadsAConfigPath() throws {
+        let config = """
+            {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+             "num_key_value_heads": 2, "intermediate_size": 128, "vocab_size": 1000}
+            """
+        let path = try Self.write(config, name: "config.json")
+        let result = Self.run("inspect", path, "--format", "csv")
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("quantity,value\n"))
+    }
+
+    @Test func catalogListsChipsWithExportControlAsCSV() {
+        let result = Self.run("catalog", "chips", "--format", "csv")
+        #expect(result.status == 0)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.first?.contains("TPP") == true)
+        #expect(lines.contains { $0.hasPrefix("h20,") && $0.contains("not 3A090") })
+    }
+
+    @Test func catalogListsSystemsAndModelsAsJSON() throws {
+        for kind in ["systems", "models", "sources"] {
+            let result = Self.run("catalog", kind, "--format", "json")
+            #expect(result.status == 0, "\(kind)")
+            #expect((try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [Any])?.isEmpty == false)
+        }
+    }
+
+    @Test func badInputIsOneLineAndExitStatusTwo() throws {
+        let path = try Self.write("id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot: 5}\n", name: "s.yaml")
+        let result = Self.run("run", path)
+        #expect(result.status == 2)
+        #expect(result.error.hasPrefix("error: \(path)"))
+        #expect(result.error.contains("workload.tpot"))
+        #expect(result.error.split(separator: "\n").count == 1)
+    }
+
+    @Test func unknownModelsAndArgumentsExitTwo() {
+        #expect(Self.run("inspect", "no-such-model").status == 2)
+        #expect(Self.run("inspect", "deepseek-v3", "--context", "-5").status == 2)
+        #expect(Self.run("frobnicate").status == 2)
+        #expect(Self.run("catalog", "gpus").status == 2)
+    }
+
+    @Test func aValidScenarioSaysThePredictionIsNotImplementedYet() throws {
+        let path = try Self.write(
+            "id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot_slo_ms: 50}\n",
+            name: "s.yaml")
+        let result = Self.run("run", path)
+        #expect(result.status == 1)
+        #expect(result.error.contains("valid"))
+    }
+
+    @Test func helpExitsZero() {
+        let result = Self.run("--help")
+        #expect(result.status == 0)
+        #expect(result.output.contains("inspect"))
+    }
+}

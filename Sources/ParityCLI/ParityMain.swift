@@ -63,7 +63,11 @@ public enum ParityMain {
                 standardOutput(message + "\n")
                 return 0
             }
-            standardError(message.split(separator: "\n").first.map { "error: " + $0.replacingOccurrences(of: "Error: ", with: "") + "\n" } ?? "error\n")
+            standardError(
+                message.split(separator: "\n").first.map {
+                    "error: " + $0.replacingOccurrences(of: "Error: ", with: "") + "\n"
+                } ?? "error\n"
+            )
             return 2
         }
     }

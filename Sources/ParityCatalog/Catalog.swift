@@ -38,7 +38,12 @@ public struct Catalog: Sendable {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CatalogError(file: directory, keyPath: "", message: "Not a catalog directory.", fix: "Check the path.")
+            throw CatalogError(
+                file: directory,
+                keyPath: "",
+                message: "Not a catalog directory.",
+                fix: "Check the path."
+            )
         }
         let sourcesPath = directory + "/sources.yaml"
         if fm.fileExists(atPath: sourcesPath) {
@@ -77,8 +82,11 @@ public struct Catalog: Sendable {
             let name = try entry.string("name")
             let file = try entry.string("file")
             let model = ModelEntry(
-                name: name, path: directory + "/" + file, huggingFaceID: try entry.optionalString("huggingface_id"),
-                aliases: try entry.stringList("aliases"))
+                name: name,
+                path: directory + "/" + file,
+                huggingFaceID: try entry.optionalString("huggingface_id"),
+                aliases: try entry.stringList("aliases")
+            )
             entry.ignore("origin", "notes")
             try entry.finish()
             models.removeAll { $0.name == name }
@@ -90,8 +98,10 @@ public struct Catalog: Sendable {
     private func validateReferences() throws(CatalogError) {
         for system in systems where (try? chip(named: system.chip)) == nil {
             throw CatalogError(
-                file: nil, keyPath: "systems.\(system.name).chip",
-                message: "System '\(system.name)' names unknown chip '\(system.chip)'.")
+                file: nil,
+                keyPath: "systems.\(system.name).chip",
+                message: "System '\(system.name)' names unknown chip '\(system.chip)'."
+            )
         }
     }
 
@@ -117,12 +127,17 @@ public struct Catalog: Sendable {
             return try HardwareDecoding.chip(try Node.load(path: name), file: name, sources: sources)
         }
         let key = Self.normalized(name)
-        if let chip = chips.first(where: { Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key) }) {
+        if let chip = chips.first(where: {
+            Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key)
+        }) {
             return chip
         }
         throw CatalogError(
-            file: nil, keyPath: "", message: "Unknown chip '\(name)'.",
-            fix: suggestion(for: name, among: chips.map(\.name), kind: "chips"))
+            file: nil,
+            keyPath: "",
+            message: "Unknown chip '\(name)'.",
+            fix: suggestion(for: name, among: chips.map(\.name), kind: "chips")
+        )
     }
 
     /// The system with this name or alias, or loaded from a system YAML at this path.
@@ -137,8 +152,11 @@ public struct Catalog: Sendable {
             return system
         }
         throw CatalogError(
-            file: nil, keyPath: "", message: "Unknown system '\(name)'.",
-            fix: suggestion(for: name, among: systems.map(\.name), kind: "systems"))
+            file: nil,
+            keyPath: "",
+            message: "Unknown system '\(name)'.",
+            fix: suggestion(for: name, among: systems.map(\.name), kind: "systems")
+        )
     }
 
     /// The catalog entry of a built-in model, by name, alias or Hugging Face id.
@@ -154,7 +172,11 @@ public struct Catalog: Sendable {
     /// path to a model YAML (the `model_spec` keys of scenarios/SCHEMA.md).
     public func model(named name: String) throws(CatalogError) -> ModelArchitecture {
         if let entry = modelEntry(named: name) {
-            return try HuggingFaceConfig.architecture(from: try Node.load(path: entry.path), file: entry.path, name: entry.name)
+            return try HuggingFaceConfig.architecture(
+                from: try Node.load(path: entry.path),
+                file: entry.path,
+                name: entry.name
+            )
         }
         if Self.looksLikePath(name) || FileManager.default.fileExists(atPath: name) {
             let node = try Node.load(path: name)
@@ -165,9 +187,12 @@ public struct Catalog: Sendable {
             return try ModelSpec.architecture(from: node, file: name, path: "").architecture
         }
         throw CatalogError(
-            file: nil, keyPath: "", message: "Unknown model '\(name)'.",
+            file: nil,
+            keyPath: "",
+            message: "Unknown model '\(name)'.",
             fix: suggestion(for: name, among: models.map(\.name), kind: "models")
-                + " A path to a config.json or a model YAML also works.")
+                + " A path to a config.json or a model YAML also works."
+        )
     }
 
     private func suggestion(for name: String, among names: [String], kind: String) -> String {

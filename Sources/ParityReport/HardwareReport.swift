@@ -2,7 +2,9 @@ public import ParityCore
 
 /// Tables and values describing chips and systems, with their export-control standing.
 public enum HardwareReport {
-    static func tera(_ rate: FLOPsPerSecond?) -> String { rate.map { formatNumber($0.value / 1e12, decimals: 1) } ?? "-" }
+    static func tera(_ rate: FLOPsPerSecond?) -> String {
+        rate.map { formatNumber($0.value / 1e12, decimals: 1) } ?? "-"
+    }
 
     /// One row per chip: peaks, memory, links, power, export-control standing and confidence.
     public static func chipTable(_ chips: [Chip]) -> Table {
@@ -27,12 +29,14 @@ public enum HardwareReport {
             ]
         }
         return Table(
-            columns: columns, alignments: [.left, .left] + Array(repeating: .right, count: 10) + [.left, .left, .left],
+            columns: columns,
+            alignments: [.left, .left] + Array(repeating: .right, count: 10) + [.left, .left, .left],
             rows: rows,
             footnotes: [
                 "Dense peaks (no sparsity). TPP = max over precisions of dense TOPS x bit length; PD = TPP / die area (mm2).",
                 "Export-control verdicts are arithmetic on published specs, not legal advice; `parity catalog chips --format json` gives every rule with its reason.",
-            ])
+            ]
+        )
     }
 
     public static func chipValue(_ chip: Chip) -> ReportValue {
@@ -57,9 +61,12 @@ public enum HardwareReport {
                     .init("capacity_bytes", .optional(chip.memory.capacity?.value)),
                     .init("bandwidth_bytes_per_s", .optional(chip.memory.bandwidth?.value)),
                     .init("provenance", provenance(chip.memory.provenance)),
-                ])),
+                ])
+            ),
             .init(
-                "scale_up_bidirectional_bytes_per_s", .optional(chip.scaleUp?.bidirectionalBandwidth?.value)),
+                "scale_up_bidirectional_bytes_per_s",
+                .optional(chip.scaleUp?.bidirectionalBandwidth?.value)
+            ),
             .init("scale_out_bytes_per_s", .optional(chip.scaleOut?.bandwidth?.value)),
             .init("tdp_w", .optional(chip.power?.tdp?.value)),
         ]
@@ -73,7 +80,10 @@ public enum HardwareReport {
                             .init("high_usd", .number(price.high)), .init("date", .optional(price.date)),
                             .init("what", .optional(price.what)), .init("provenance", provenance(price.provenance)),
                         ])
-                    })))
+                    }
+                )
+            )
+        )
         if let ec = chip.exportControl {
             fields.append(
                 .init(
@@ -93,8 +103,12 @@ public enum HardwareReport {
                                         .init("applies", rule.applies.map(ReportValue.bool) ?? .null),
                                         .init("reason", .string(rule.reason)),
                                     ])
-                                })),
-                    ])))
+                                }
+                            )
+                        ),
+                    ])
+                )
+            )
         }
         fields.append(.init("notes", .optional(chip.notes)))
         return .object(fields)
@@ -102,7 +116,8 @@ public enum HardwareReport {
 
     static func provenance(_ p: Provenance) -> ReportValue {
         .object([
-            .init("sources", .array(p.sources.map(ReportValue.string))), .init("confidence", .string(p.confidence.rawValue)),
+            .init("sources", .array(p.sources.map(ReportValue.string))),
+            .init("confidence", .string(p.confidence.rawValue)),
         ])
     }
 
@@ -121,7 +136,9 @@ public enum HardwareReport {
                 "system", "chip", "chips", "topology", "scale-up GB/s (bidir)", "measured GB/s (per dir)",
                 "scale-out Gb/s", "confidence",
             ],
-            alignments: [.left, .left, .right, .left, .right, .right, .right, .left], rows: rows)
+            alignments: [.left, .left, .right, .left, .right, .right, .right, .left],
+            rows: rows
+        )
     }
 
     public static func systemValue(_ s: System) -> ReportValue {
@@ -132,12 +149,17 @@ public enum HardwareReport {
             .init(
                 "scale_up",
                 .object([
-                    .init("fabric", .optional(s.scaleUp.fabric)), .init("topology", .optional(s.scaleUp.topology?.rawValue)),
+                    .init("fabric", .optional(s.scaleUp.fabric)),
+                    .init("topology", .optional(s.scaleUp.topology?.rawValue)),
                     .init("bidirectional_bytes_per_s", .optional(s.scaleUp.bidirectionalBandwidth?.value)),
-                    .init("achievable_bytes_per_s_per_direction", .optional(s.scaleUp.achievableBandwidthPerDirection?.value)),
+                    .init(
+                        "achievable_bytes_per_s_per_direction",
+                        .optional(s.scaleUp.achievableBandwidthPerDirection?.value)
+                    ),
                     .init("latency_s", .optional(s.scaleUp.latency?.value)),
                     .init("provenance", provenance(s.scaleUp.provenance)),
-                ])),
+                ])
+            ),
             .init(
                 "scale_out",
                 s.scaleOut.map { o in
@@ -146,7 +168,8 @@ public enum HardwareReport {
                         .init("achievable_bytes_per_s", .optional(o.achievableBandwidth?.value)),
                         .init("fabric", .optional(o.fabric)), .init("provenance", provenance(o.provenance)),
                     ])
-                } ?? .null),
+                } ?? .null
+            ),
             .init("notes", .optional(s.notes)),
         ])
     }

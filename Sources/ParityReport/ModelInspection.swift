@@ -28,7 +28,8 @@ public struct ModelInspection: Sendable {
             .init("kv_cache_bytes_per_token", .number(a.kvCacheBytesPerToken().value)),
             .init(
                 "kv_cache_bytes_at_context",
-                .object(["context": .integer(context), "bytes": .number(a.cacheBytes(atContext: context).value)])),
+                .object(["context": .integer(context), "bytes": .number(a.cacheBytes(atContext: context).value)])
+            ),
         ]
         if a.indexerKeyBytesPerToken.value > 0 {
             cache.append(.init("indexer_key_bytes_per_token_fp8", .number(a.indexerKeyBytesPerToken.value)))
@@ -43,7 +44,9 @@ public struct ModelInspection: Sendable {
                         [
                             .init("count", .integer(a.layers.count)),
                             .init("moe", .integer(a.mixtureOfExpertsLayerCount)),
-                        ] + layerKinds.sorted { $0.key < $1.key }.map { .init($0.key, .integer($0.value)) })),
+                        ] + layerKinds.sorted { $0.key < $1.key }.map { .init($0.key, .integer($0.value)) }
+                    )
+                ),
                 .init(
                     "parameters",
                     .object([
@@ -53,7 +56,8 @@ public struct ModelInspection: Sendable {
                         .init("mtp", .integer(mtp)),
                         .init("total_including_mtp", .integer(p.total + mtp)),
                         .init("breakdown", .object(breakdown)),
-                    ])),
+                    ])
+                ),
             ] + cache + [
                 .init(
                     "forward_flops_per_token",
@@ -64,24 +68,31 @@ public struct ModelInspection: Sendable {
                         .init("decode_attention", .number(a.decodeAttentionFLOPs(context: context).value)),
                         .init("weights", .number(a.weightFLOPsPerToken.value)),
                         .init("lm_head", .number(a.headFLOPsPerToken.value)),
-                    ])),
+                    ])
+                ),
                 .init(
                     "training_flops_per_token",
                     .object([
                         .init("sequence_length", .integer(sequenceLength)),
                         .init(
                             "causal",
-                            .number(a.trainingFLOPsPerToken(sequenceLength: sequenceLength, counting: .causal).value)),
+                            .number(a.trainingFLOPsPerToken(sequenceLength: sequenceLength, counting: .causal).value)
+                        ),
                         .init(
-                            "full", .number(a.trainingFLOPsPerToken(sequenceLength: sequenceLength, counting: .full).value)),
-                    ])),
+                            "full",
+                            .number(a.trainingFLOPsPerToken(sequenceLength: sequenceLength, counting: .full).value)
+                        ),
+                    ])
+                ),
                 .init("notes", .array(a.notes.map(ReportValue.string))),
-            ])
+            ]
+        )
     }
 
     static func kind(of attention: Attention) -> String {
         switch attention {
-        case .standard(let a): a.window != nil ? "sliding_attention" : a.chunk != nil ? "chunked_attention" : "full_attention"
+        case .standard(let a):
+            a.window != nil ? "sliding_attention" : a.chunk != nil ? "chunked_attention" : "full_attention"
         case .latent(let a): a.indexer == nil ? "mla" : "mla_sparse"
         case .gatedDeltaNet: "linear_attention"
         case .compressed(let a): a.compressRatio == 0 ? "window_only" : "compressed_ratio_\(a.compressRatio)"
@@ -96,7 +107,8 @@ public struct ModelInspection: Sendable {
         let p = a.parameters
         let mtp = a.multiTokenPredictionParameters
         var rows: [[String]] = [
-            ["model", a.name], ["family", a.family], ["layers", "\(a.layers.count) (\(a.mixtureOfExpertsLayerCount) MoE)"],
+            ["model", a.name], ["family", a.family],
+            ["layers", "\(a.layers.count) (\(a.mixtureOfExpertsLayerCount) MoE)"],
             ["parameters.total", formatNumber(Double(p.total))],
             ["parameters.active", formatNumber(Double(a.activeParameters))],
             ["parameters.active (excl. embedding)", formatNumber(Double(a.activeParameters - p.embedding))],
@@ -106,7 +118,10 @@ public struct ModelInspection: Sendable {
         }
         if mtp > 0 { rows.append(["  mtp (not in total)", formatNumber(Double(mtp))]) }
         rows.append(["kv_cache_bytes_per_token (BF16)", formatNumber(a.kvCacheBytesPerToken().value)])
-        rows.append(["cache bytes at context \(formatNumber(Double(context)))", formatNumber(a.cacheBytes(atContext: context).value)])
+        rows.append([
+            "cache bytes at context \(formatNumber(Double(context)))",
+            formatNumber(a.cacheBytes(atContext: context).value),
+        ])
         let prefill = a.prefillFLOPs(sequenceLength: context, counting: .causal, logits: .last).value / Double(context)
         rows.append(["forward FLOPs/token, prefill @\(context)", Self.giga(prefill)])
         rows.append(["forward FLOPs/token, decode @\(context)", Self.giga(a.decodeFLOPs(context: context).value)])
@@ -119,8 +134,12 @@ public struct ModelInspection: Sendable {
             Self.giga(a.trainingFLOPsPerToken(sequenceLength: sequenceLength, counting: .full).value),
         ])
         return Table(
-            title: nil, columns: ["quantity", "value"], alignments: [.left, .right], rows: rows,
-            footnotes: a.notes.map { "note: \($0)" })
+            title: nil,
+            columns: ["quantity", "value"],
+            alignments: [.left, .right],
+            rows: rows,
+            footnotes: a.notes.map { "note: \($0)" }
+        )
     }
 
     static func giga(_ flops: Double) -> String { formatNumber(flops / 1e9, decimals: 2) + " GFLOP" }

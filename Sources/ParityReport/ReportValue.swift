@@ -59,7 +59,8 @@ extension ReportValue {
         case .array(let items):
             if items.isEmpty { return "[]" }
             let inner = indent + step
-            return "[" + newline + items.map { inner + $0.json(pretty: pretty, indent: inner) }.joined(separator: "," + newline)
+            return "[" + newline
+                + items.map { inner + $0.json(pretty: pretty, indent: inner) }.joined(separator: "," + newline)
                 + newline + indent + "]"
         case .object(let fields):
             if fields.isEmpty { return "{}" }

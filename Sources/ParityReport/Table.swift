@@ -8,7 +8,13 @@ public struct Table: Hashable, Sendable {
     public var rows: [[String]]
     public var footnotes: [String]
 
-    public init(title: String? = nil, columns: [String], alignments: [Alignment]? = nil, rows: [[String]] = [], footnotes: [String] = []) {
+    public init(
+        title: String? = nil,
+        columns: [String],
+        alignments: [Alignment]? = nil,
+        rows: [[String]] = [],
+        footnotes: [String] = []
+    ) {
         self.title = title
         self.columns = columns
         self.alignments = alignments ?? columns.map { _ in .left }
@@ -55,13 +61,18 @@ public struct Table: Hashable, Sendable {
 
     /// The table as a GitHub-flavoured Markdown table.
     public func markdown() -> String {
-        func row(_ cells: [String]) -> String { "| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |" }
+        func row(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
         var out: [String] = []
         if let title { out.append("**\(title)**\n") }
         out.append(row(columns))
         out.append("|" + alignments.map { $0 == .right ? "---:|" : "---|" }.joined())
         out.append(contentsOf: rows.map(row))
-        if !footnotes.isEmpty { out.append(""); out.append(contentsOf: footnotes) }
+        if !footnotes.isEmpty {
+            out.append("")
+            out.append(contentsOf: footnotes)
+        }
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -40,7 +40,9 @@ struct CommandTests {
         #expect(parameters["total"] as? Int == 671_026_419_200)
         #expect(parameters["active"] as? Int == 37_552_297_472)
         let breakdown = try #require(parameters["breakdown"] as? [String: Any])
-        for block in ["embedding", "attention", "dense_mlp", "routed_experts", "shared_experts", "router", "norms", "head", "mtp"] {
+        for block in [
+            "embedding", "attention", "dense_mlp", "routed_experts", "shared_experts", "router", "norms", "head", "mtp",
+        ] {
             #expect(breakdown[block] != nil, "breakdown.\(block)")
         }
         #expect(json["kv_cache_bytes_per_token"] as? Int == 70_272)
@@ -78,7 +80,10 @@ struct CommandTests {
     }
 
     @Test func badInputIsOneLineAndExitStatusTwo() throws {
-        let path = try Self.write("id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot: 5}\n", name: "s.yaml")
+        let path = try Self.write(
+            "id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot: 5}\n",
+            name: "s.yaml"
+        )
         let result = Self.run("run", path)
         #expect(result.status == 2)
         #expect(result.error.hasPrefix("error: \(path)"))
@@ -96,7 +101,8 @@ struct CommandTests {
     @Test func aValidScenarioSaysThePredictionIsNotImplementedYet() throws {
         let path = try Self.write(
             "id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot_slo_ms: 50}\n",
-            name: "s.yaml")
+            name: "s.yaml"
+        )
         let result = Self.run("run", path)
         #expect(result.status == 1)
         #expect(result.error.contains("valid"))

@@ -9,7 +9,9 @@ struct BadInputTests {
 
     /// Writes `text` to a temporary file and returns its path.
     static func write(_ text: String, name: String = "scenario.yaml") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-tests-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parity-tests-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -45,8 +47,11 @@ struct BadInputTests {
     }
 
     @Test(arguments: [
-        ("workload: { kind: serving, input_tokens: 4000, output_tokens: 1000, tpot_slo_ms: 50 }",
-         "workload: { kind: serving, input_tokens: 4000, output_tokens: 1000, tpot_slo_msec: 50 }", "workload.tpot_slo_msec"),
+        (
+            "workload: { kind: serving, input_tokens: 4000, output_tokens: 1000, tpot_slo_ms: 50 }",
+            "workload: { kind: serving, input_tokens: 4000, output_tokens: 1000, tpot_slo_msec: 50 }",
+            "workload.tpot_slo_msec"
+        ),
         ("id: ok", "id: ok\ncolour: blue", "colour"),
         ("batch_per_chip: 64", "batch_per_chip: 64, batch: 3", "plan.decode.batch"),
     ])
@@ -86,15 +91,29 @@ struct BadInputTests {
     }
 
     @Test func unknownModelsChipsAndSystemsAreErrors() throws {
-        #expect(try error(loading: Self.valid.replacingOccurrences(of: "deepseek-v3", with: "deepseek-v9")).keyPath == "model")
-        #expect(try error(loading: Self.valid.replacingOccurrences(of: "chip: h800", with: "chip: h900")).keyPath == "system.chip")
-        #expect(try error(loading: Self.valid.replacingOccurrences(of: "node: hgx-h800", with: "node: hgx-h900")).keyPath == "system.node")
+        #expect(
+            try error(loading: Self.valid.replacingOccurrences(of: "deepseek-v3", with: "deepseek-v9")).keyPath
+                == "model"
+        )
+        #expect(
+            try error(loading: Self.valid.replacingOccurrences(of: "chip: h800", with: "chip: h900")).keyPath
+                == "system.chip"
+        )
+        #expect(
+            try error(loading: Self.valid.replacingOccurrences(of: "node: hgx-h800", with: "node: hgx-h900")).keyPath
+                == "system.node"
+        )
     }
 
     @Test func missingFieldsAreErrors() throws {
         #expect(try error(loading: Self.valid.replacingOccurrences(of: "id: ok\n", with: "")).keyPath == "id")
-        #expect(try error(loading: Self.valid.replacingOccurrences(of: "kind: serving, ", with: "")).keyPath == "workload.kind")
-        #expect(try error(loading: Self.valid.replacingOccurrences(of: "chip: h800, ", with: "")).keyPath == "system.chip")
+        #expect(
+            try error(loading: Self.valid.replacingOccurrences(of: "kind: serving, ", with: "")).keyPath
+                == "workload.kind"
+        )
+        #expect(
+            try error(loading: Self.valid.replacingOccurrences(of: "chip: h800, ", with: "")).keyPath == "system.chip"
+        )
     }
 
     @Test func malformedYAMLIsAnErrorWithALine() throws {
@@ -110,7 +129,8 @@ struct BadInputTests {
     @Test func aConfigMissingAWidthNamesTheKey() throws {
         let path = try Self.write(
             "{\"model_type\": \"llama\", \"hidden_size\": 4096, \"num_hidden_layers\": 2, \"num_attention_heads\": 32, \"vocab_size\": 1000}",
-            name: "config.json")
+            name: "config.json"
+        )
         do {
             _ = try catalog.model(named: path)
             Issue.record("expected an error")

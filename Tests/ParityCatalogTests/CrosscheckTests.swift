@@ -49,14 +49,23 @@ struct CrosscheckTests {
         #expect(a.headFLOPsPerToken.value == head)
         let causal = try #require(derived["training_gflops_per_token_S4096_causal"]?.numberValue)
         let full = try #require(derived["training_gflops_per_token_S4096_noncausal"]?.numberValue)
-        #expect(isClose(a.trainingFLOPsPerToken(sequenceLength: 4_096, counting: .causal).value / 1e9, causal, relative: 0.005))
-        #expect(isClose(a.trainingFLOPsPerToken(sequenceLength: 4_096, counting: .full).value / 1e9, full, relative: 0.005))
+        #expect(
+            isClose(
+                a.trainingFLOPsPerToken(sequenceLength: 4_096, counting: .causal).value / 1e9,
+                causal,
+                relative: 0.005
+            )
+        )
+        #expect(
+            isClose(a.trainingFLOPsPerToken(sequenceLength: 4_096, counting: .full).value / 1e9, full, relative: 0.005)
+        )
         for context in [4_096, 32_768, 131_072] {
             let forms = try #require(derived["decode_attention_flops_per_token_ctx\(context)"])
             let expected = try #require((forms["absorbed"] ?? forms["mha"])?.numberValue)
             #expect(
                 isClose(a.decodeAttentionFLOPs(context: context).value, expected, relative: 0.005),
-                "decode attention at \(context)")
+                "decode attention at \(context)"
+            )
         }
     }
 
@@ -102,24 +111,46 @@ struct CrosscheckTests {
     @Test func absorbedLatentAttentionMatchesTheNumericCheck() throws {
         let mla = try #require(Self.results["mla_absorbed_check"])
         let attention = LatentAttention(
-            heads: 4, queryRank: 96, keyValueRank: 64, noPositionHeadDimension: 32, ropeHeadDimension: 16,
-            valueHeadDimension: 32)
+            heads: 4,
+            queryRank: 96,
+            keyValueRank: 64,
+            noPositionHeadDimension: 32,
+            ropeHeadDimension: 16,
+            valueHeadDimension: 32
+        )
         let layer = ModelArchitecture.Layer(attention: .latent(attention), feedForward: .none, normParameters: 0)
-        let model = ModelArchitecture(name: "tiny", family: "t", hiddenSize: 256, vocabularySize: 1, tiedEmbeddings: true, layers: [layer])
+        let model = ModelArchitecture(
+            name: "tiny",
+            family: "t",
+            hiddenSize: 256,
+            vocabularySize: 1,
+            tiedEmbeddings: true,
+            layers: [layer]
+        )
         #expect(model.decodeAttentionFLOPs(context: 96).value == mla["absorbed_core_flops_formula"]?.numberValue)
     }
 
     @Test func sparseAttentionCoreMatchesTheNumericCheck() throws {
         let dsa = try #require(Self.results["dsa_sparse_check"])
         let attention = LatentAttention(
-            heads: 4, queryRank: 96, keyValueRank: 64, noPositionHeadDimension: 32, ropeHeadDimension: 16,
-            valueHeadDimension: 32, indexer: LightningIndexer(heads: 1, headDimension: 1, topK: 24))
+            heads: 4,
+            queryRank: 96,
+            keyValueRank: 64,
+            noPositionHeadDimension: 32,
+            ropeHeadDimension: 16,
+            valueHeadDimension: 32,
+            indexer: LightningIndexer(heads: 1, headDimension: 1, topK: 24)
+        )
         let indexerScores = try #require(attention.indexer).scoreFLOPs(keys: 96)
-        #expect(attention.absorbedDecodeFLOPs(context: 96) - indexerScores == dsa["sparse_core_flops_formula"]?.numberValue)
+        #expect(
+            attention.absorbedDecodeFLOPs(context: 96) - indexerScores == dsa["sparse_core_flops_formula"]?.numberValue
+        )
     }
 
     /// DeepSeek ISCA'25 Table 2 (training GFLOP per token at S = 4096, causal, MTP excluded).
-    @Test(arguments: [("deepseek-v2", 155.3), ("deepseek-v3", 250.5), ("qwen2.5-72b", 444.9), ("llama-3.1-405b", 2_473.2)])
+    @Test(arguments: [
+        ("deepseek-v2", 155.3), ("deepseek-v3", 250.5), ("qwen2.5-72b", 444.9), ("llama-3.1-405b", 2_473.2),
+    ])
     func trainingFLOPsReproduceTheISCATable(slug: String, gflops: Double) throws {
         let a = try Fixtures.architecture(slug: slug)
         let computed = a.trainingFLOPsPerToken(sequenceLength: 4_096, counting: .causal).value / 1e9

@@ -19,13 +19,25 @@ struct DeepSeekV4Tests {
 
     static let cases = [
         Case(
-            name: "deepseek-v4-pro", total: 1_572_997_201_763, mtp: 25_840_145_979,
-            activeExcludingEmbedding: 48_852_402_019, routedExperts: 1_547_396_186_112, decodeGFLOPsAt4096: 108.57,
-            prefillTFLOPsAt8192: 872.70, kvBytesPerToken: 9_848),
+            name: "deepseek-v4-pro",
+            total: 1_572_997_201_763,
+            mtp: 25_840_145_979,
+            activeExcludingEmbedding: 48_852_402_019,
+            routedExperts: 1_547_396_186_112,
+            decodeGFLOPsAt4096: 108.57,
+            prefillTFLOPsAt8192: 872.70,
+            kvBytesPerToken: 9_848
+        ),
         Case(
-            name: "deepseek-v4-flash", total: 284_332_240_471, mtp: 6_610_048_891,
-            activeExcludingEmbedding: 13_270_101_591, routedExperts: 277_025_390_592, decodeGFLOPsAt4096: 29.11,
-            prefillTFLOPsAt8192: 236.94, kvBytesPerToken: 6_880),
+            name: "deepseek-v4-flash",
+            total: 284_332_240_471,
+            mtp: 6_610_048_891,
+            activeExcludingEmbedding: 13_270_101_591,
+            routedExperts: 277_025_390_592,
+            decodeGFLOPsAt4096: 29.11,
+            prefillTFLOPsAt8192: 236.94,
+            kvBytesPerToken: 6_880
+        ),
     ]
 
     @Test(arguments: cases)
@@ -94,6 +106,10 @@ struct BuiltInModelTests {
 
     @Test func fiveFamiliesRemainUncounted() {
         let refused = Self.names.filter { (try? Fixtures.catalog.model(named: $0)) == nil }
-        #expect(refused.sorted() == ["deepseek-v4.1-flash", "kimi-k3", "llama-3_3-nemotron-super-49b-v1", "mimo-7b-base", "minimax-m3"])
+        #expect(
+            refused.sorted() == [
+                "deepseek-v4.1-flash", "kimi-k3", "llama-3_3-nemotron-super-49b-v1", "mimo-7b-base", "minimax-m3",
+            ]
+        )
     }
 }

@@ -83,7 +83,8 @@ struct HardwareCatalogTests {
     @Test(arguments: [
         ("a100-80gb", 4_992.0, "3A090.a.1"), ("h100-sxm", 15_831.2, "3A090.a.1"), ("h20", 2_368.0, "not 3A090"),
         ("ascend-910b", 5_120.0, "3A090.a.1"), ("ascend-910", 4_096.0, "3A090.a.2"), ("b200", 36_000.0, "3A090.a.1"),
-        ("b300", 54_000.0, "3A090.a.1"), ("mi355x", 60_396.0, "3A090.a.1"), ("ascend-910b4", 3_932.8, "3A090.b (if datacenter)"),
+        ("b300", 54_000.0, "3A090.a.1"), ("mi355x", 60_396.0, "3A090.a.1"),
+        ("ascend-910b4", 3_932.8, "3A090.b (if datacenter)"),
     ])
     func exportControlFollowsTheWorkedExamples(name: String, tpp: Double, october2023: String) throws {
         let standing = try #require(try catalog.chip(named: name).exportControl)

@@ -40,7 +40,9 @@ struct ModelFamilyTests {
         }
     }
 
-    @Test(arguments: [("glm-5", 743.9e9, 40.0e9), ("deepseek-v4-pro", 1.573e12, 49e9), ("deepseek-v4-flash", 284.3e9, 13e9)])
+    @Test(arguments: [
+        ("glm-5", 743.9e9, 40.0e9), ("deepseek-v4-pro", 1.573e12, 49e9), ("deepseek-v4-flash", 284.3e9, 13e9),
+    ])
     func publishedTotalsMatchWithinTheirRounding(name: String, total: Double, activeExcludingEmbedding: Double) throws {
         let id = name == "glm-5" ? "zai-org/GLM-5" : name
         let a = try Fixtures.catalog.model(named: id)

@@ -1,5 +1,6 @@
-@testable import ParityCore
 import Testing
+
+@testable import ParityCore
 
 /// Counting rules on hand-built architectures: hand-computed values, invariants and brute-force
 /// references.
@@ -9,9 +10,18 @@ struct AccountingTests {
         var attention = StandardAttention(queryHeads: 4, keyValueHeads: 2, headDimension: 8, window: window)
         attention.chunk = chunk
         let layer = ModelArchitecture.Layer(
-            attention: .standard(attention), feedForward: .dense(DenseMLP(intermediateSize: 64)), normParameters: 2 * 32)
+            attention: .standard(attention),
+            feedForward: .dense(DenseMLP(intermediateSize: 64)),
+            normParameters: 2 * 32
+        )
         return ModelArchitecture(
-            name: "tiny", family: "test", hiddenSize: 32, vocabularySize: 100, tiedEmbeddings: false, layers: [layer, layer])
+            name: "tiny",
+            family: "test",
+            hiddenSize: 32,
+            vocabularySize: 100,
+            tiedEmbeddings: false,
+            layers: [layer, layer]
+        )
     }
 
     @Test func parametersOfATinyModelMatchAHandCount() {
@@ -76,7 +86,8 @@ struct AccountingTests {
             #expect(KeyCounts.compressedPairs(s, ratio: ratio) == (1...s).reduce(0) { $0 + $1 / ratio })
             #expect(
                 KeyCounts.compressedSelectedPairs(s, ratio: ratio, topK: 7)
-                    == (1...s).reduce(0) { $0 + min(7, $1 / ratio) })
+                    == (1...s).reduce(0) { $0 + min(7, $1 / ratio) }
+            )
         }
         var chunked = StandardAttention(queryHeads: 1, keyValueHeads: 1, headDimension: 1)
         chunked.chunk = 16
@@ -87,8 +98,17 @@ struct AccountingTests {
         let moe = MixtureOfExperts(experts: 8, topK: 2, expertIntermediateSize: 16, sharedIntermediateSize: 16)
         let layer = ModelArchitecture.Layer(
             attention: .standard(StandardAttention(queryHeads: 1, keyValueHeads: 1, headDimension: 32)),
-            feedForward: .mixtureOfExperts(moe), normParameters: 64)
-        let model = ModelArchitecture(name: "moe", family: "t", hiddenSize: 32, vocabularySize: 10, tiedEmbeddings: true, layers: [layer])
+            feedForward: .mixtureOfExperts(moe),
+            normParameters: 64
+        )
+        let model = ModelArchitecture(
+            name: "moe",
+            family: "t",
+            hiddenSize: 32,
+            vocabularySize: 10,
+            tiedEmbeddings: true,
+            layers: [layer]
+        )
         let perExpert = 3 * 32 * 16
         #expect(model.parameters.routedExperts == 8 * perExpert)
         #expect(model.parameters.total - model.activeParameters == 6 * perExpert)
@@ -96,10 +116,22 @@ struct AccountingTests {
 
     @Test func latentAttentionCachesTheLatentAndTheRopeKey() {
         let mla = LatentAttention(
-            heads: 128, queryRank: 1_536, keyValueRank: 512, noPositionHeadDimension: 128, ropeHeadDimension: 64,
-            valueHeadDimension: 128)
+            heads: 128,
+            queryRank: 1_536,
+            keyValueRank: 512,
+            noPositionHeadDimension: 128,
+            ropeHeadDimension: 64,
+            valueHeadDimension: 128
+        )
         let layer = ModelArchitecture.Layer(attention: .latent(mla), feedForward: .none, normParameters: 0)
-        let model = ModelArchitecture(name: "mla", family: "t", hiddenSize: 7_168, vocabularySize: 1, tiedEmbeddings: true, layers: [layer])
+        let model = ModelArchitecture(
+            name: "mla",
+            family: "t",
+            hiddenSize: 7_168,
+            vocabularySize: 1,
+            tiedEmbeddings: true,
+            layers: [layer]
+        )
         #expect(model.kvCacheBytesPerToken().value == 1_152)
         // Per layer: 187,107,328 parameters (formulas.md §2.1).
         #expect(model.parameters.attention == 187_107_328)

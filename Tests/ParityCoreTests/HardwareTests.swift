@@ -2,15 +2,24 @@ import ParityCore
 import Testing
 
 struct HardwareTests {
-    static func chip(bf16: Double, fp8: Double? = nil, area: Double? = nil, link: Double? = nil, memory: Double = 1e12) -> Chip {
+    static func chip(bf16: Double, fp8: Double? = nil, area: Double? = nil, link: Double? = nil, memory: Double = 1e12)
+        -> Chip
+    {
         var dense: [ComputePrecision: FLOPsPerSecond] = [.bf16: .tera(bf16)]
         if let fp8 { dense[.fp8] = .tera(fp8) }
         let provenance = Provenance(sources: [], confidence: .low)
         return Chip(
-            name: "x", vendor: "x", fullName: "x", confidence: .low, dieArea: area.map(SquareMillimetres.init),
+            name: "x",
+            vendor: "x",
+            fullName: "x",
+            confidence: .low,
+            dieArea: area.map(SquareMillimetres.init),
             compute: .init(dense: dense, provenance: provenance),
             memory: .init(type: nil, capacity: .giga(80), bandwidth: BytesPerSecond(memory), provenance: provenance),
-            scaleUp: link.map { .init(name: nil, bidirectionalBandwidth: .giga($0), maxDomain: 8, provenance: provenance) })
+            scaleUp: link.map {
+                .init(name: nil, bidirectionalBandwidth: .giga($0), maxDomain: 8, provenance: provenance)
+            }
+        )
     }
 
     @Test func tppIsTheLargestRateTimesBitLength() throws {

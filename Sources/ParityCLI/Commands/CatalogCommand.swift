@@ -36,14 +36,16 @@ struct CatalogCommand: RenderingCommand {
             let entries = catalog.sources.entries.values.sorted { $0.id < $1.id }
             table = Table(
                 columns: ["id", "title", "url", "date"],
-                rows: entries.map { [$0.id, $0.title, $0.url ?? "-", $0.date ?? "-"] })
+                rows: entries.map { [$0.id, $0.title, $0.url ?? "-", $0.date ?? "-"] }
+            )
             value = .array(
                 entries.map { e in
                     .object([
                         .init("id", .string(e.id)), .init("title", .string(e.title)), .init("url", .optional(e.url)),
                         .init("date", .optional(e.date)), .init("type", .optional(e.type)),
                     ])
-                })
+                }
+            )
         }
         switch format {
         case .table: return table.render()
@@ -73,19 +75,23 @@ struct CatalogCommand: RenderingCommand {
                         .init("parameters_active", .integer(a.activeParameters)),
                         .init("kv_cache_bytes_per_token", .number(a.kvCacheBytesPerToken().value)),
                         .init("status", .string("exact")),
-                    ]))
+                    ])
+                )
             } catch {
                 rows.append([entry.name, "-", "-", "-", "-", "not supported: \(error.message)"])
                 values.append(
                     .object([
                         .init("name", .string(entry.name)), .init("huggingface_id", .optional(entry.huggingFaceID)),
                         .init("status", .string("unsupported")), .init("reason", .string(error.message)),
-                    ]))
+                    ])
+                )
             }
         }
         let table = Table(
             columns: ["model", "family", "total (B)", "active (B)", "KV B/token (BF16)", "status"],
-            alignments: [.left, .left, .right, .right, .right, .left], rows: rows)
+            alignments: [.left, .left, .right, .right, .right, .left],
+            rows: rows
+        )
         return (table, .array(values))
     }
 }

@@ -10,7 +10,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct CatalogOptions: ParsableArguments {
     @Option(
         name: .customLong("catalog"),
-        help: ArgumentHelp("A directory of extra chips, systems and models (the embedded catalog's layout).", valueName: "dir"))
+        help: ArgumentHelp(
+            "A directory of extra chips, systems and models (the embedded catalog's layout).",
+            valueName: "dir"
+        )
+    )
     var directories: [String] = []
 
     /// The embedded catalog plus the user's directories.

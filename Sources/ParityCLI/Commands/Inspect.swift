@@ -28,7 +28,9 @@ struct Inspect: RenderingCommand {
 
     func validate() throws {
         guard context > 0 else { throw ValidationError("--context must be a positive number of tokens.") }
-        guard sequenceLength > 0 else { throw ValidationError("--sequence-length must be a positive number of tokens.") }
+        guard sequenceLength > 0 else {
+            throw ValidationError("--sequence-length must be a positive number of tokens.")
+        }
     }
 
     mutating func render() throws -> String {

@@ -26,7 +26,8 @@ struct Run: RenderingCommand {
         let s = file.scenario
         throw PredictionError(
             "\(scenario): the scenario is valid (model \(file.architecture.name), \(s.system.chips) x \(file.chip.name)"
-                + "\(file.system.map { " in \($0.name)" } ?? "")), but \(s.workload.kind) predictions are not implemented yet.")
+                + "\(file.system.map { " in \($0.name)" } ?? "")), but \(s.workload.kind) predictions are not implemented yet."
+        )
     }
 }
 
@@ -45,7 +46,9 @@ struct Validate: RenderingCommand {
         var lines: [String] = []
         for path in try ScenarioPaths.expand(paths) {
             let file = try ScenarioFile.load(path: path, catalog: catalog)
-            lines.append("valid  \(file.scenario.id)  (\(file.scenario.workload.kind), \(file.architecture.name) on \(file.chip.name))")
+            lines.append(
+                "valid  \(file.scenario.id)  (\(file.scenario.workload.kind), \(file.architecture.name) on \(file.chip.name))"
+            )
         }
         lines.append("\(lines.count) scenario files valid; predictions are not implemented yet.")
         return lines.joined(separator: "\n") + "\n"

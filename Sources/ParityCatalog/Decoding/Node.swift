@@ -59,9 +59,11 @@ extension Node {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw CatalogError(
-                file: path, keyPath: "",
+                file: path,
+                keyPath: "",
                 message: exists ? "The file cannot be read." : "No such file.",
-                fix: exists ? "Check its permissions." : "Check the path.")
+                fix: exists ? "Check its permissions." : "Check the path."
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw CatalogError(file: path, keyPath: "", message: "The file is not UTF-8 text.")
@@ -155,23 +157,36 @@ extension Node {
                 let childPath = path.isEmpty ? name : "\(path).\(name)"
                 if !seen.insert(name).inserted {
                     throw CatalogError(
-                        file: file, keyPath: childPath, line: key.mark?.line,
-                        message: "The key appears twice.", fix: "Keep one of them.")
+                        file: file,
+                        keyPath: childPath,
+                        line: key.mark?.line,
+                        message: "The key appears twice.",
+                        fix: "Keep one of them."
+                    )
                 }
                 entries.append((name, try convert(value, file: file, path: childPath)))
             }
             return .object(entries, line: line)
         case .alias:
             throw CatalogError(
-                file: file, keyPath: path, line: line, message: "YAML aliases are not supported.",
-                fix: "Write the value out.")
+                file: file,
+                keyPath: path,
+                line: line,
+                message: "YAML aliases are not supported.",
+                fix: "Write the value out."
+            )
         }
     }
 }
 
 /// A JSON value decoded with `JSONDecoder`, which keeps booleans, integers and numbers apart.
 private enum JSONValue: Decodable {
-    case null, bool(Bool), integer(Int), double(Double), string(String), array([JSONValue])
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
     case object([String: JSONValue])
 
     init(from decoder: any Decoder) throws {

@@ -17,8 +17,11 @@ public struct ObjectReader {
     public init(_ node: Node, file: String?, path: String = "") throws(CatalogError) {
         guard case .object(let entries, let line) = node else {
             throw CatalogError(
-                file: file, keyPath: path, line: node.line,
-                message: "Expected a mapping of keys to values, found \(node.kindName).")
+                file: file,
+                keyPath: path,
+                line: node.line,
+                message: "Expected a mapping of keys to values, found \(node.kindName)."
+            )
         }
         self.file = file
         self.path = path
@@ -86,8 +89,11 @@ public struct ObjectReader {
             case .double(let d, _): result.append(String(d))
             default:
                 throw CatalogError(
-                    file: file, keyPath: "\(childPath(key))[\(index)]", line: item.line,
-                    message: "Expected a string, found \(item.kindName).")
+                    file: file,
+                    keyPath: "\(childPath(key))[\(index)]",
+                    line: item.line,
+                    message: "Expected a string, found \(item.kindName)."
+                )
             }
         }
         return result
@@ -130,16 +136,28 @@ public struct ObjectReader {
         case .double(let d, _): number = d
         case .string(let s, _):
             throw error(
-                key, "Expected a number, found the string '\(s)'.",
-                fix: "Write a plain number (exponents as 1.0e+12).", line: value.line)
+                key,
+                "Expected a number, found the string '\(s)'.",
+                fix: "Write a plain number (exponents as 1.0e+12).",
+                line: value.line
+            )
         default:
             throw error(key, "Expected a number, found \(value.kindName).", line: value.line)
         }
-        try check(number, key: key, minimum: minimum, exclusiveMinimum: exclusiveMinimum, maximum: maximum, line: value.line)
+        try check(
+            number,
+            key: key,
+            minimum: minimum,
+            exclusiveMinimum: exclusiveMinimum,
+            maximum: maximum,
+            line: value.line
+        )
         return number
     }
 
-    public mutating func number(_ key: String, minimum: Double? = nil, exclusiveMinimum: Bool = false) throws(CatalogError) -> Double {
+    public mutating func number(_ key: String, minimum: Double? = nil, exclusiveMinimum: Bool = false)
+        throws(CatalogError) -> Double
+    {
         guard let n = try optionalNumber(key, minimum: minimum, exclusiveMinimum: exclusiveMinimum) else {
             throw error(key, "Missing required key.", fix: "Add `\(key):` to \(path.isEmpty ? "the file" : path).")
         }
@@ -147,7 +165,9 @@ public struct ObjectReader {
     }
 
     /// A whole number, optionally bounded. Accepts `1.0e+3`-style numbers that are whole.
-    public mutating func optionalInteger(_ key: String, minimum: Int? = nil, maximum: Int? = nil) throws(CatalogError) -> Int? {
+    public mutating func optionalInteger(_ key: String, minimum: Int? = nil, maximum: Int? = nil) throws(CatalogError)
+        -> Int?
+    {
         guard let value = node(key) else { return nil }
         let integer: Int
         switch value {
@@ -235,8 +255,12 @@ public struct ObjectReader {
             var fix = "Remove it"
             if let suggestion { fix += ", or did you mean '\(suggestion)'?" } else { fix += "." }
             throw CatalogError(
-                file: file, keyPath: childPath(key), line: value.line ?? line,
-                message: "Unknown key.", fix: fix)
+                file: file,
+                keyPath: childPath(key),
+                line: value.line ?? line,
+                message: "Unknown key.",
+                fix: fix
+            )
         }
     }
 }

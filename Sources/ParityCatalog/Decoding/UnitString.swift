@@ -34,19 +34,29 @@ public enum UnitString {
         let example = units.keys.sorted().prefix(4).joined(separator: "`, `")
         guard case .string(let text, let line) = value else {
             throw reader.error(
-                key, "Expected \(what) as a \"VALUE UNIT\" string, found \(value.kindName).",
-                fix: "Write it with a unit, e.g. \"80 `\(example)`\".", line: value.line)
+                key,
+                "Expected \(what) as a \"VALUE UNIT\" string, found \(value.kindName).",
+                fix: "Write it with a unit, e.g. \"80 `\(example)`\".",
+                line: value.line
+            )
         }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2, let number = Double(parts[0]), number.isFinite else {
             throw reader.error(
-                key, "Expected \"VALUE UNIT\", found '\(text)'.",
-                fix: "Write a number, one space and a unit (`\(example)`).", line: line)
+                key,
+                "Expected \"VALUE UNIT\", found '\(text)'.",
+                fix: "Write a number, one space and a unit (`\(example)`).",
+                line: line
+            )
         }
         guard let scale = units[String(parts[1])] else {
             let accepted = units.keys.sorted().joined(separator: ", ")
             throw reader.error(
-                key, "Unknown unit '\(parts[1])' for \(what).", fix: "Use one of: \(accepted).", line: line)
+                key,
+                "Unknown unit '\(parts[1])' for \(what).",
+                fix: "Use one of: \(accepted).",
+                line: line
+            )
         }
         guard number >= 0 else {
             throw reader.error(key, "Must not be negative, found '\(text)'.", line: line)

@@ -3,12 +3,17 @@ import ParityCore
 /// Decodes chip and system files (docs/catalog-format.md) strictly: unknown keys, untyped
 /// numbers and unknown sources are errors naming the file and key path.
 enum HardwareDecoding {
-    static func provenance(_ r: inout ObjectReader, sources: SourceRegistry, fallback: Confidence) throws(CatalogError) -> Provenance {
+    static func provenance(_ r: inout ObjectReader, sources: SourceRegistry, fallback: Confidence) throws(CatalogError)
+        -> Provenance
+    {
         let ids = try r.stringList("source")
         for (i, id) in ids.enumerated() where sources.entries[id] == nil {
             throw CatalogError(
-                file: r.file, keyPath: "\(r.path).source[\(i)]", message: "Unknown source id '\(id)'.",
-                fix: "Add it to sources.yaml or use a known id.")
+                file: r.file,
+                keyPath: "\(r.path).source[\(i)]",
+                message: "Unknown source id '\(id)'.",
+                fix: "Add it to sources.yaml or use a known id."
+            )
         }
         let confidence = try r.optionalEnum("confidence", Confidence.self) ?? fallback
         return Provenance(sources: ids, confidence: confidence)
@@ -24,8 +29,10 @@ enum HardwareDecoding {
         for key in denseReader.keys {
             guard let precision = ComputePrecision(rawValue: key) else {
                 throw denseReader.error(
-                    key, "Unknown precision.",
-                    fix: "Use one of: \(ComputePrecision.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    key,
+                    "Unknown precision.",
+                    fix: "Use one of: \(ComputePrecision.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
             }
             if let rate = try denseReader.optionalComputeRate(key) { dense[precision] = rate }
         }
@@ -38,7 +45,8 @@ enum HardwareDecoding {
             type: try memoryReader.optionalString("type"),
             capacity: try memoryReader.optionalBytes("capacity"),
             bandwidth: try memoryReader.optionalBandwidth("bandwidth"),
-            provenance: try provenance(&memoryReader, sources: sources, fallback: confidence))
+            provenance: try provenance(&memoryReader, sources: sources, fallback: confidence)
+        )
         try memoryReader.finish()
 
         var scaleUp: Chip.ScaleUp?
@@ -47,7 +55,8 @@ enum HardwareDecoding {
                 name: try s.optionalString("name"),
                 bidirectionalBandwidth: try s.optionalBandwidth("bidirectional_bandwidth"),
                 maxDomain: try s.optionalInteger("max_domain", minimum: 1),
-                provenance: try provenance(&s, sources: sources, fallback: confidence))
+                provenance: try provenance(&s, sources: sources, fallback: confidence)
+            )
             try s.finish()
         }
         var scaleOut: Chip.ScaleOut?
@@ -55,13 +64,16 @@ enum HardwareDecoding {
             scaleOut = Chip.ScaleOut(
                 bandwidth: try s.optionalBandwidth("bandwidth"),
                 technology: try s.optionalString("technology"),
-                provenance: try provenance(&s, sources: sources, fallback: confidence))
+                provenance: try provenance(&s, sources: sources, fallback: confidence)
+            )
             try s.finish()
         }
         var power: Chip.Power?
         if var s = try r.optionalObject("power") {
             power = Chip.Power(
-                tdp: try s.optionalPower("tdp"), provenance: try provenance(&s, sources: sources, fallback: confidence))
+                tdp: try s.optionalPower("tdp"),
+                provenance: try provenance(&s, sources: sources, fallback: confidence)
+            )
             try s.finish()
         }
         var prices: [Chip.Price] = []
@@ -77,17 +89,25 @@ enum HardwareDecoding {
             }
             prices.append(
                 Chip.Price(
-                    kind: kind, low: low ?? value, high: high ?? value, date: try p.optionalString("date"),
+                    kind: kind,
+                    low: low ?? value,
+                    high: high ?? value,
+                    date: try p.optionalString("date"),
                     what: try p.optionalString("what"),
-                    provenance: try provenance(&p, sources: sources, fallback: .low)))
+                    provenance: try provenance(&p, sources: sources, fallback: .low)
+                )
+            )
             try p.finish()
         }
         let dieArea = try r.optionalArea("die_area")
         let dieAreaSources = try r.stringList("die_area_source")
         for (i, id) in dieAreaSources.enumerated() where sources.entries[id] == nil {
             throw CatalogError(
-                file: file, keyPath: "die_area_source[\(i)]", message: "Unknown source id '\(id)'.",
-                fix: "Add it to sources.yaml or use a known id.")
+                file: file,
+                keyPath: "die_area_source[\(i)]",
+                message: "Unknown source id '\(id)'.",
+                fix: "Add it to sources.yaml or use a known id."
+            )
         }
         let chip = Chip(
             name: name,
@@ -100,14 +120,16 @@ enum HardwareDecoding {
             confidence: confidence,
             dies: try r.optionalInteger("dies", minimum: 1) ?? 1,
             dieArea: dieArea,
-            dieAreaProvenance: dieAreaSources.isEmpty ? nil : Provenance(sources: dieAreaSources, confidence: confidence),
+            dieAreaProvenance: dieAreaSources.isEmpty
+                ? nil : Provenance(sources: dieAreaSources, confidence: confidence),
             compute: Chip.Compute(dense: dense, provenance: computeProvenance),
             memory: memory,
             scaleUp: scaleUp,
             scaleOut: scaleOut,
             power: power,
             prices: prices,
-            notes: try r.optionalString("notes"))
+            notes: try r.optionalString("notes")
+        )
         try r.finish()
         return chip
     }
@@ -123,7 +145,8 @@ enum HardwareDecoding {
             bidirectionalBandwidth: try up.optionalBandwidth("bidirectional_bandwidth"),
             achievableBandwidthPerDirection: try up.optionalBandwidth("achievable_bandwidth_per_direction"),
             latency: try up.optionalDuration("latency"),
-            provenance: try provenance(&up, sources: sources, fallback: confidence))
+            provenance: try provenance(&up, sources: sources, fallback: confidence)
+        )
         try up.finish()
         var scaleOut: System.ScaleOut?
         if var s = try r.optionalObject("scale_out") {
@@ -131,7 +154,8 @@ enum HardwareDecoding {
                 bandwidth: try s.optionalBandwidth("bandwidth"),
                 achievableBandwidth: try s.optionalBandwidth("achievable_bandwidth"),
                 fabric: try s.optionalString("fabric"),
-                provenance: try provenance(&s, sources: sources, fallback: confidence))
+                provenance: try provenance(&s, sources: sources, fallback: confidence)
+            )
             try s.finish()
         }
         let system = System(
@@ -144,7 +168,8 @@ enum HardwareDecoding {
             confidence: confidence,
             scaleUp: scaleUp,
             scaleOut: scaleOut,
-            notes: try r.optionalString("notes"))
+            notes: try r.optionalString("notes")
+        )
         try r.finish()
         return system
     }
@@ -174,8 +199,12 @@ public struct SourceRegistry: Hashable, Sendable {
         for id in s.keys {
             var e = try ObjectReader(try s.requiredNode(id), file: file, path: "sources.\(id)")
             entries[id] = Entry(
-                id: id, title: try e.string("title"), url: try e.optionalString("url"),
-                date: try e.optionalString("date"), type: try e.optionalString("type"))
+                id: id,
+                title: try e.string("title"),
+                url: try e.optionalString("url"),
+                date: try e.optionalString("date"),
+                type: try e.optionalString("type")
+            )
             e.ignore("citation", "repo", "commit", "note", "notes")
             try e.finish()
         }

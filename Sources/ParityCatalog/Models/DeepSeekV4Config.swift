@@ -33,19 +33,25 @@ enum DeepSeekV4Config {
         for (i, item) in items.enumerated() {
             guard case .integer(let ratio, _) = item, ratio >= 0 else {
                 throw CatalogError(
-                    file: r.file, keyPath: "compress_ratios[\(i)]", message: "Expected a whole number >= 0.")
+                    file: r.file,
+                    keyPath: "compress_ratios[\(i)]",
+                    message: "Expected a whole number >= 0."
+                )
             }
             ratios.append(ratio)
         }
         guard ratios.count >= layerCount + mtpModules else {
             throw r.error(
                 "compress_ratios",
-                "Lists \(ratios.count) ratios; \(layerCount) layers and \(mtpModules) MTP modules need \(layerCount + mtpModules).")
+                "Lists \(ratios.count) ratios; \(layerCount) layers and \(mtpModules) MTP modules need \(layerCount + mtpModules)."
+            )
         }
         for (i, ratio) in ratios.enumerated() where ratio != 0 && ratio != 4 && ratio != 128 {
             throw CatalogError(
-                file: r.file, keyPath: "compress_ratios[\(i)]",
-                message: "Compression ratio \(ratio) is not one DeepSeek V4 defines (0, 4 or 128).")
+                file: r.file,
+                keyPath: "compress_ratios[\(i)]",
+                message: "Compression ratio \(ratio) is not one DeepSeek V4 defines (0, 4 or 128)."
+            )
         }
         if let expertType = try r.optionalString("expert_dtype"), expertType != "fp4" && expertType != "fp8" {
             throw r.error("expert_dtype", "Unknown expert precision '\(expertType)'.", fix: "Use fp4 or fp8.")
@@ -55,38 +61,63 @@ enum DeepSeekV4Config {
         let mixing = (2 + streams) * streams
         let hyperConnections = ModelArchitecture.Extras(
             parameters: 2 * (mixing * streams * d + mixing + 3),
-            flopsPerToken: Double(2 * 2 * streams * d * mixing))
+            flopsPerToken: Double(2 * 2 * streams * d * mixing)
+        )
 
         func layer(_ index: Int) -> ModelArchitecture.Layer {
             let attention = CompressedAttention(
-                heads: heads, headDimension: headDimension, queryRank: queryRank, outputGroups: outputGroups,
-                outputRank: outputRank, window: window, compressRatio: ratios[index], indexerHeads: indexerHeads,
-                indexerHeadDimension: indexerHeadDimension, indexerTopK: indexerTopK)
+                heads: heads,
+                headDimension: headDimension,
+                queryRank: queryRank,
+                outputGroups: outputGroups,
+                outputRank: outputRank,
+                window: window,
+                compressRatio: ratios[index],
+                indexerHeads: indexerHeads,
+                indexerHeadDimension: indexerHeadDimension,
+                indexerTopK: indexerTopK
+            )
             var moe = MixtureOfExperts(
-                experts: experts, topK: topK, expertIntermediateSize: expertWidth,
-                sharedIntermediateSize: sharedExperts * expertWidth)
+                experts: experts,
+                topK: topK,
+                expertIntermediateSize: expertWidth,
+                sharedIntermediateSize: sharedExperts * expertWidth
+            )
             moe.scoreCorrectionBias = true
             moe.hashRouted = index < hashLayers
             return .init(
-                attention: .compressed(attention), feedForward: .mixtureOfExperts(moe), normParameters: 2 * d,
-                extras: hyperConnections)
+                attention: .compressed(attention),
+                feedForward: .mixtureOfExperts(moe),
+                normParameters: 2 * d,
+                extras: hyperConnections
+            )
         }
 
         let head = ModelArchitecture.Extras(
-            parameters: streams * streams * d + streams + 1, flopsPerToken: Double(2 * streams * streams * d))
+            parameters: streams * streams * d + streams + 1,
+            flopsPerToken: Double(2 * streams * streams * d)
+        )
         let mtp =
             mtpModules > 0
             ? ModelArchitecture.MultiTokenPrediction(
-                modules: mtpModules, layer: layer(layerCount),
-                extraParameters: 2 * d * d + 3 * d + streams * streams * d + streams + 1)
+                modules: mtpModules,
+                layer: layer(layerCount),
+                extraParameters: 2 * d * d + 3 * d + streams * streams * d + streams + 1
+            )
             : nil
         return ModelArchitecture(
-            name: name, family: "deepseek_v4", hiddenSize: d, vocabularySize: vocabulary,
+            name: name,
+            family: "deepseek_v4",
+            hiddenSize: d,
+            vocabularySize: vocabulary,
             tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
-            layers: (0..<layerCount).map(layer), modelExtras: head, multiTokenPrediction: mtp,
+            layers: (0..<layerCount).map(layer),
+            modelExtras: head,
+            multiTokenPrediction: mtp,
             notes: [
                 "Hash-routed layers' token-to-expert tables are lookup tables, not parameters.",
                 "Cache figures count the reference layout: BF16 main entries and indexer keys.",
-            ])
+            ]
+        )
     }
 }

@@ -5,7 +5,8 @@ import ParityCore
 extension HuggingFaceConfig {
     /// Which layers own a DeepSeek-sparse-attention indexer (GLM-5.2's `indexer_types`, or its
     /// frequency fallback); every layer when the config says nothing.
-    static func indexerOwnership(_ r: inout ObjectReader, layers: Int, hasIndexer: Bool) throws(CatalogError) -> [Bool] {
+    static func indexerOwnership(_ r: inout ObjectReader, layers: Int, hasIndexer: Bool) throws(CatalogError) -> [Bool]
+    {
         let types = try r.stringList("indexer_types")
         if !types.isEmpty {
             guard types.count >= layers else {
@@ -13,8 +14,11 @@ extension HuggingFaceConfig {
             }
             for (i, t) in types.prefix(layers).enumerated() where t != "full" && t != "shared" {
                 throw CatalogError(
-                    file: r.file, keyPath: "indexer_types[\(i)]", message: "Unknown indexer type '\(t)'.",
-                    fix: "Use full or shared.")
+                    file: r.file,
+                    keyPath: "indexer_types[\(i)]",
+                    message: "Unknown indexer type '\(t)'.",
+                    fix: "Use full or shared."
+                )
             }
             return types.prefix(layers).map { $0 == "full" }
         }
@@ -39,25 +43,41 @@ extension HuggingFaceConfig {
         let layerCount = try r.integer("num_hidden_layers", minimum: 1)
         let heads = try r.integer("num_attention_heads", minimum: 1)
         var attention = StandardAttention(
-            queryHeads: heads, keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
-            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads)
+            queryHeads: heads,
+            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
+            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads
+        )
         attention.queryKeyNorm = try r.optionalBool("use_qk_norm") ?? false
         attention.queryKeyNormAcrossHeads = (try r.optionalString("qk_norm_type") ?? "per_layer") == "per_layer"
         var moe = MixtureOfExperts(
-            experts: try r.integer("num_local_experts", minimum: 1), topK: try r.integer("num_experts_per_tok", minimum: 1),
+            experts: try r.integer("num_local_experts", minimum: 1),
+            topK: try r.integer("num_experts_per_tok", minimum: 1),
             expertIntermediateSize: try r.integer("intermediate_size", minimum: 1),
-            sharedIntermediateSize: try r.optionalInteger("shared_intermediate_size", minimum: 0) ?? 0)
+            sharedIntermediateSize: try r.optionalInteger("shared_intermediate_size", minimum: 0) ?? 0
+        )
         moe.scoreCorrectionBias = try r.optionalBool("use_routing_bias") ?? false
         var notes: [String] = []
         if try r.optionalBool("use_mtp") == true {
-            notes.append("The config declares MTP modules whose tensors no reference code describes; they are not counted.")
+            notes.append(
+                "The config declares MTP modules whose tensors no reference code describes; they are not counted."
+            )
         }
         let layers = (0..<layerCount).map { _ in
-            ModelArchitecture.Layer(attention: .standard(attention), feedForward: .mixtureOfExperts(moe), normParameters: 2 * h)
+            ModelArchitecture.Layer(
+                attention: .standard(attention),
+                feedForward: .mixtureOfExperts(moe),
+                normParameters: 2 * h
+            )
         }
         return ModelArchitecture(
-            name: name, family: "minimax_m2", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false, layers: layers, notes: notes)
+            name: name,
+            family: "minimax_m2",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            layers: layers,
+            notes: notes
+        )
     }
 
     /// Llama 4: interleaved MoE layers with a shared expert, chunked local attention on RoPE layers
@@ -67,13 +87,18 @@ extension HuggingFaceConfig {
         let layerCount = try r.integer("num_hidden_layers", minimum: 1)
         let heads = try r.integer("num_attention_heads", minimum: 1)
         let attention = StandardAttention(
-            queryHeads: heads, keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
-            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads)
+            queryHeads: heads,
+            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
+            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads
+        )
         let chunk = try r.optionalInteger("attention_chunk_size", minimum: 1)
         let expertWidth = try r.integer("intermediate_size", minimum: 1)
         let moe = MixtureOfExperts(
-            experts: try r.integer("num_local_experts", minimum: 1), topK: try r.integer("num_experts_per_tok", minimum: 1),
-            expertIntermediateSize: expertWidth, sharedIntermediateSize: expertWidth)
+            experts: try r.integer("num_local_experts", minimum: 1),
+            topK: try r.integer("num_experts_per_tok", minimum: 1),
+            expertIntermediateSize: expertWidth,
+            sharedIntermediateSize: expertWidth
+        )
         let denseWidth = try r.integer("intermediate_size_mlp", minimum: 1)
         var moeLayers = Set<Int>()
         if let list = r.node("moe_layers"), case .array(let items, _) = list {
@@ -94,13 +119,20 @@ extension HuggingFaceConfig {
             if !globalLayers.contains(i) { a.chunk = chunk }
             return ModelArchitecture.Layer(
                 attention: .standard(a),
-                feedForward: moeLayers.contains(i) ? .mixtureOfExperts(moe) : .dense(DenseMLP(intermediateSize: denseWidth)),
-                normParameters: 2 * h)
+                feedForward: moeLayers.contains(i)
+                    ? .mixtureOfExperts(moe) : .dense(DenseMLP(intermediateSize: denseWidth)),
+                normParameters: 2 * h
+            )
         }
         return ModelArchitecture(
-            name: name, family: "llama4_text", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false, layers: layers,
-            notes: ["Query/key L2 norms carry no weights."])
+            name: name,
+            family: "llama4_text",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            layers: layers,
+            notes: ["Query/key L2 norms carry no weights."]
+        )
     }
 
     /// Reads a per-layer list of 0/1 entries (a JSON list, or a string of one).
@@ -120,7 +152,9 @@ extension HuggingFaceConfig {
         default:
             throw r.error(key, "Expected a list of 0 and 1, found \(node.kindName).")
         }
-        guard values.count >= count else { throw r.error(key, "Lists \(values.count) layers; num_hidden_layers is \(count).") }
+        guard values.count >= count else {
+            throw r.error(key, "Lists \(values.count) layers; num_hidden_layers is \(count).")
+        }
         return Array(values.prefix(count))
     }
 
@@ -131,33 +165,46 @@ extension HuggingFaceConfig {
         let layerCount = try r.integer("num_hidden_layers", minimum: 1)
         var full = StandardAttention(
             queryHeads: try r.integer("num_attention_heads", minimum: 1),
-            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1), headDimension: try r.integer("head_dim", minimum: 1))
+            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
+            headDimension: try r.integer("head_dim", minimum: 1)
+        )
         full.valueHeadDimension = try r.optionalInteger("v_head_dim", minimum: 1)
         full.sinks = try r.optionalBool("add_full_attention_sink_bias") ?? false
         var window = StandardAttention(
             queryHeads: try r.integer("swa_num_attention_heads", minimum: 1),
             keyValueHeads: try r.integer("swa_num_key_value_heads", minimum: 1),
-            headDimension: try r.integer("swa_head_dim", minimum: 1), window: try r.integer("sliding_window", minimum: 1))
+            headDimension: try r.integer("swa_head_dim", minimum: 1),
+            window: try r.integer("sliding_window", minimum: 1)
+        )
         window.valueHeadDimension = try r.optionalInteger("swa_v_head_dim", minimum: 1)
         window.sinks = try r.optionalBool("add_swa_attention_sink_bias") ?? false
         let pattern = try flags(&r, "hybrid_layer_pattern", count: layerCount) ?? Array(repeating: 0, count: layerCount)
         let moeFlags = try flags(&r, "moe_layer_freq", count: layerCount) ?? Array(repeating: 1, count: layerCount)
         var moe = MixtureOfExperts(
-            experts: try r.integer("n_routed_experts", minimum: 1), topK: try r.integer("num_experts_per_tok", minimum: 1),
+            experts: try r.integer("n_routed_experts", minimum: 1),
+            topK: try r.integer("num_experts_per_tok", minimum: 1),
             expertIntermediateSize: try r.integer("moe_intermediate_size", minimum: 1),
             sharedIntermediateSize: (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 0)
-                * (try r.integer("moe_intermediate_size", minimum: 1)))
+                * (try r.integer("moe_intermediate_size", minimum: 1))
+        )
         moe.scoreCorrectionBias = try r.optionalString("topk_method") == "noaux_tc"
         let dense = DenseMLP(intermediateSize: try r.integer("intermediate_size", minimum: 1))
         let layers = (0..<layerCount).map { i in
             ModelArchitecture.Layer(
                 attention: .standard(pattern[i] == 1 ? window : full),
-                feedForward: moeFlags[i] == 1 ? .mixtureOfExperts(moe) : .dense(dense), normParameters: 2 * h)
+                feedForward: moeFlags[i] == 1 ? .mixtureOfExperts(moe) : .dense(dense),
+                normParameters: 2 * h
+            )
         }
         return ModelArchitecture(
-            name: name, family: "mimo_v2_flash", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false, layers: layers,
-            notes: ["The MTP blocks released apart from the checkpoint are not counted."])
+            name: name,
+            family: "mimo_v2_flash",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            layers: layers,
+            notes: ["The MTP blocks released apart from the checkpoint are not counted."]
+        )
     }
 
     /// Step 3.7 Flash: GQA with per-head QK-norm and a head-wise output gate, full and window
@@ -167,18 +214,22 @@ extension HuggingFaceConfig {
         let layerCount = try r.integer("num_hidden_layers", minimum: 1)
         let heads = try r.integer("num_attention_heads", minimum: 1)
         var attention = StandardAttention(
-            queryHeads: heads, keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
-            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads)
+            queryHeads: heads,
+            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
+            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads
+        )
         attention.queryKeyNorm = true
         attention.headGate = true
         let window = try r.integer("sliding_window", minimum: 1)
         let kinds = try layerKinds(try r.stringList("layer_types"), count: layerCount, reader: r)
         let expertWidth = try r.integer("moe_intermediate_size", minimum: 1)
         var moe = MixtureOfExperts(
-            experts: try r.integer("num_experts", minimum: 1), topK: try r.integer("num_experts_per_tok", minimum: 1),
+            experts: try r.integer("num_experts", minimum: 1),
+            topK: try r.integer("num_experts_per_tok", minimum: 1),
             expertIntermediateSize: expertWidth,
             sharedIntermediateSize: (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 0)
-                * (try r.optionalInteger("share_expert_dim", minimum: 1) ?? expertWidth))
+                * (try r.optionalInteger("share_expert_dim", minimum: 1) ?? expertWidth)
+        )
         moe.scoreCorrectionBias = try r.optionalBool("use_moe_router_bias") ?? false
         let firstDense = try r.optionalInteger("first_k_dense_replace", minimum: 0) ?? 0
         let dense = DenseMLP(intermediateSize: try r.integer("intermediate_size", minimum: 1))
@@ -186,16 +237,24 @@ extension HuggingFaceConfig {
             var a = attention
             if kinds[i] == "sliding" { a.window = window }
             return ModelArchitecture.Layer(
-                attention: .standard(a), feedForward: i < firstDense ? .dense(dense) : .mixtureOfExperts(moe),
-                normParameters: 2 * h)
+                attention: .standard(a),
+                feedForward: i < firstDense ? .dense(dense) : .mixtureOfExperts(moe),
+                normParameters: 2 * h
+            )
         }
         var notes: [String] = []
         if (try r.optionalInteger("num_nextn_predict_layers", minimum: 0) ?? 0) > 0 {
             notes.append("The checkpoint's MTP layers are not described by reference code and are not counted.")
         }
         return ModelArchitecture(
-            name: name, family: "step3p7", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false, layers: layers, notes: notes)
+            name: name,
+            family: "step3p7",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            layers: layers,
+            notes: notes
+        )
     }
 
     /// Nemotron-H: a sequence of blocks, each one norm and one mixer: Mamba-2 (`M`), attention
@@ -213,7 +272,11 @@ extension HuggingFaceConfig {
         }
         if pattern.isEmpty { pattern = Array(try r.string("hybrid_override_pattern")) }
         if let bad = pattern.firstIndex(where: { !"M*-E".contains($0) }) {
-            throw r.error("hybrid_override_pattern", "Block \(bad) has an unknown type '\(pattern[bad])'.", fix: "Use M, *, - or E.")
+            throw r.error(
+                "hybrid_override_pattern",
+                "Block \(bad) has an unknown type '\(pattern[bad])'.",
+                fix: "Use M, *, - or E."
+            )
         }
         r.ignore("num_hidden_layers")
         let heads = try r.integer("num_attention_heads", minimum: 1)
@@ -224,23 +287,31 @@ extension HuggingFaceConfig {
             headDimension = try r.optionalInteger("attention_head_dim", minimum: 1) ?? h / heads
         }
         var attention = StandardAttention(
-            queryHeads: heads, keyValueHeads: try r.integer("num_key_value_heads", minimum: 1), headDimension: headDimension)
+            queryHeads: heads,
+            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
+            headDimension: headDimension
+        )
         attention.qkvBias = try r.optionalBool("attention_bias") ?? false
         attention.outputBias = attention.qkvBias
         var mamba = Mamba2(
-            heads: try r.integer("mamba_num_heads", minimum: 1), headDimension: try r.integer("mamba_head_dim", minimum: 1),
-            groups: try r.integer("n_groups", minimum: 1), stateSize: try r.integer("ssm_state_size", minimum: 1),
-            convolutionKernel: try r.integer("conv_kernel", minimum: 1))
+            heads: try r.integer("mamba_num_heads", minimum: 1),
+            headDimension: try r.integer("mamba_head_dim", minimum: 1),
+            groups: try r.integer("n_groups", minimum: 1),
+            stateSize: try r.integer("ssm_state_size", minimum: 1),
+            convolutionKernel: try r.integer("conv_kernel", minimum: 1)
+        )
         mamba.convolutionBias = try r.optionalBool("use_conv_bias") ?? true
         mamba.projectionBias = try r.optionalBool("use_bias") ?? false
         let mlp = DenseMLP(intermediateSize: try r.integer("intermediate_size", minimum: 1), gated: false)
         var moe: MixtureOfExperts?
         if pattern.contains("E") {
             var m = MixtureOfExperts(
-                experts: try r.integer("n_routed_experts", minimum: 1), topK: try r.integer("num_experts_per_tok", minimum: 1),
+                experts: try r.integer("n_routed_experts", minimum: 1),
+                topK: try r.integer("num_experts_per_tok", minimum: 1),
                 expertIntermediateSize: try r.integer("moe_intermediate_size", minimum: 1),
                 sharedIntermediateSize: (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 1)
-                    * (try r.integer("moe_shared_expert_intermediate_size", minimum: 0)))
+                    * (try r.integer("moe_shared_expert_intermediate_size", minimum: 0))
+            )
             m.gatedExperts = false
             m.gatedSharedExperts = false
             m.scoreCorrectionBias = true
@@ -260,8 +331,14 @@ extension HuggingFaceConfig {
             notes.append("The checkpoint's MTP blocks are not built by reference code and are not counted.")
         }
         return ModelArchitecture(
-            name: name, family: "nemotron_h", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false, layers: layers, notes: notes)
+            name: name,
+            family: "nemotron_h",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            layers: layers,
+            notes: notes
+        )
     }
 
     /// Gemma 4: sliding and global layers with their own head counts and widths (global layers'
@@ -278,13 +355,17 @@ extension HuggingFaceConfig {
             throw r.error("num_kv_shared_layers", "KV sharing across layers is not modelled yet.")
         }
         var sliding = StandardAttention(
-            queryHeads: heads, keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
-            headDimension: try r.integer("head_dim", minimum: 1), window: try r.integer("sliding_window", minimum: 1))
+            queryHeads: heads,
+            keyValueHeads: try r.integer("num_key_value_heads", minimum: 1),
+            headDimension: try r.integer("head_dim", minimum: 1),
+            window: try r.integer("sliding_window", minimum: 1)
+        )
         sliding.queryKeyNorm = true
         var global = StandardAttention(
             queryHeads: heads,
             keyValueHeads: try r.optionalInteger("num_global_key_value_heads", minimum: 1) ?? sliding.keyValueHeads,
-            headDimension: try r.optionalInteger("global_head_dim", minimum: 1) ?? sliding.headDimension)
+            headDimension: try r.optionalInteger("global_head_dim", minimum: 1) ?? sliding.headDimension
+        )
         global.queryKeyNorm = true
         global.sharedKeyValue = try r.optionalBool("attention_k_eq_v") ?? false
         let kinds = try layerKinds(try r.stringList("layer_types"), count: layerCount, reader: r)
@@ -294,8 +375,11 @@ extension HuggingFaceConfig {
         if try r.optionalBool("enable_moe_block") == true {
             let experts = try r.integer("num_experts", minimum: 1)
             var moe = MixtureOfExperts(
-                experts: experts, topK: try r.integer("top_k_experts", minimum: 1),
-                expertIntermediateSize: try r.integer("moe_intermediate_size", minimum: 1), sharedIntermediateSize: width)
+                experts: experts,
+                topK: try r.integer("top_k_experts", minimum: 1),
+                expertIntermediateSize: try r.integer("moe_intermediate_size", minimum: 1),
+                sharedIntermediateSize: width
+            )
             moe.routerExtraParameters = h + experts
             feedForward = .mixtureOfExperts(moe)
             norms = 7 * h
@@ -305,14 +389,22 @@ extension HuggingFaceConfig {
         }
         let layers = kinds.map { kind in
             ModelArchitecture.Layer(
-                attention: .standard(kind == "sliding" ? sliding : global), feedForward: feedForward, normParameters: norms)
+                attention: .standard(kind == "sliding" ? sliding : global),
+                feedForward: feedForward,
+                normParameters: norms
+            )
         }
         return ModelArchitecture(
-            name: name, family: "gemma4_text", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? true, layers: layers,
+            name: name,
+            family: "gemma4_text",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? true,
+            layers: layers,
             notes: [
                 "The dense GeGLU MLP beside each routed block is counted as the MoE's shared part.",
                 "Global layers' keys double as values; the cache still holds both, as the reference code does.",
-            ])
+            ]
+        )
     }
 }

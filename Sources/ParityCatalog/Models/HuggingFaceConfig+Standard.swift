@@ -4,7 +4,9 @@ extension HuggingFaceConfig {
     /// Llama, Qwen2/3 (dense, MoE, VL text), Mixtral, gpt-oss and Qwen3-Next: grouped-query
     /// attention (with the family's biases, norms, sinks, windows and gates), dense or routed MLPs,
     /// and Gated DeltaNet layers for Qwen3-Next (formulas.md §1–2).
-    static func standardFamily(_ r: inout ObjectReader, family: String, name: String) throws(CatalogError) -> ModelArchitecture {
+    static func standardFamily(_ r: inout ObjectReader, family: String, name: String) throws(CatalogError)
+        -> ModelArchitecture
+    {
         let h = try r.integer("hidden_size", minimum: 1)
         let layerCount = try r.integer("num_hidden_layers", minimum: 1)
         let vocabulary = try r.integer("vocab_size", minimum: 1)
@@ -12,7 +14,8 @@ extension HuggingFaceConfig {
         var attention = StandardAttention(
             queryHeads: heads,
             keyValueHeads: try r.optionalInteger("num_key_value_heads", minimum: 1) ?? heads,
-            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads)
+            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads
+        )
         let attentionBias = try r.optionalBool("attention_bias")
         var notes: [String] = []
 
@@ -23,7 +26,8 @@ extension HuggingFaceConfig {
             attention.qkvBias = attentionBias ?? true
             attention.outputBias = attentionBias ?? true
             attention.sinks = true
-        case "qwen3", "qwen3_vl_text", "qwen3_moe", "qwen3_vl_moe_text", "qwen3_next", "qwen3_5_text", "qwen3_5_moe_text":
+        case "qwen3", "qwen3_vl_text", "qwen3_moe", "qwen3_vl_moe_text", "qwen3_next", "qwen3_5_text",
+            "qwen3_5_moe_text":
             attention.queryKeyNorm = true
             attention.qkvBias = attentionBias ?? false
             attention.outputBias = attentionBias ?? false
@@ -63,8 +67,10 @@ extension HuggingFaceConfig {
         default:
             if try r.optionalBool("use_sliding_window") == true {
                 throw r.error(
-                    "use_sliding_window", "Sliding-window attention in this family is not modelled yet.",
-                    fix: "Set it to false if the model does not use it.")
+                    "use_sliding_window",
+                    "Sliding-window attention in this family is not modelled yet.",
+                    fix: "Set it to false if the model does not use it."
+                )
             }
         }
 
@@ -75,7 +81,8 @@ extension HuggingFaceConfig {
                 valueHeads: try r.integer("linear_num_value_heads", minimum: 1),
                 keyHeadDimension: try r.integer("linear_key_head_dim", minimum: 1),
                 valueHeadDimension: try r.integer("linear_value_head_dim", minimum: 1),
-                convolutionKernel: try r.integer("linear_conv_kernel_dim", minimum: 1))
+                convolutionKernel: try r.integer("linear_conv_kernel_dim", minimum: 1)
+            )
         }
 
         // Which layers are MoE, and their shape.
@@ -86,13 +93,15 @@ extension HuggingFaceConfig {
             moe = MixtureOfExperts(
                 experts: try r.integer("num_local_experts", minimum: 1),
                 topK: try r.integer("num_experts_per_tok", minimum: 1),
-                expertIntermediateSize: try r.integer("intermediate_size", minimum: 1))
+                expertIntermediateSize: try r.integer("intermediate_size", minimum: 1)
+            )
             isMoE = Array(repeating: true, count: layerCount)
         case "gpt_oss":
             var m = MixtureOfExperts(
                 experts: try r.integer("num_local_experts", minimum: 1),
                 topK: try expertsPerToken(&r),
-                expertIntermediateSize: try r.integer("intermediate_size", minimum: 1))
+                expertIntermediateSize: try r.integer("intermediate_size", minimum: 1)
+            )
             m.routerBias = true
             m.expertBiases = true
             r.ignore("experts_per_token")
@@ -103,8 +112,10 @@ extension HuggingFaceConfig {
                 experts: try r.integer("num_experts", minimum: 1),
                 topK: try r.integer("num_experts_per_tok", minimum: 1),
                 expertIntermediateSize: try r.integer("moe_intermediate_size", minimum: 1),
-                sharedIntermediateSize: try r.optionalInteger("shared_expert_intermediate_size", minimum: 0) ?? 0)
-            m.sharedExpertGate = (family == "qwen3_next" || family == "qwen3_5_moe_text") && m.sharedIntermediateSize > 0
+                sharedIntermediateSize: try r.optionalInteger("shared_expert_intermediate_size", minimum: 0) ?? 0
+            )
+            m.sharedExpertGate =
+                (family == "qwen3_next" || family == "qwen3_5_moe_text") && m.sharedIntermediateSize > 0
             moe = m
             let step = try r.optionalInteger("decoder_sparse_step", minimum: 1) ?? 1
             var denseOnly = Set<Int>()
@@ -146,12 +157,19 @@ extension HuggingFaceConfig {
             layers.append(.init(attention: mixer, feedForward: ffn, normParameters: 2 * h))
         }
         if family == "qwen3_next" || r.contains("mtp_num_hidden_layers") {
-            notes.append("The checkpoint's multi-token-prediction weights are not described by the config and are not counted.")
+            notes.append(
+                "The checkpoint's multi-token-prediction weights are not described by the config and are not counted."
+            )
         }
         return ModelArchitecture(
-            name: name, family: family, hiddenSize: h, vocabularySize: vocabulary,
+            name: name,
+            family: family,
+            hiddenSize: h,
+            vocabularySize: vocabulary,
             tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
-            layers: layers, notes: notes)
+            layers: layers,
+            notes: notes
+        )
     }
 
     /// gpt-oss names the routed-experts count both `num_experts_per_tok` and `experts_per_token`.
@@ -164,8 +182,10 @@ extension HuggingFaceConfig {
     static func layerKinds(_ types: [String], count: Int, reader r: ObjectReader) throws(CatalogError) -> [String] {
         guard types.count >= count else {
             throw r.error(
-                "layer_types", "Lists \(types.count) layers but num_hidden_layers is \(count).",
-                fix: "Give one entry per layer.")
+                "layer_types",
+                "Lists \(types.count) layers but num_hidden_layers is \(count).",
+                fix: "Give one entry per layer."
+            )
         }
         var kinds: [String] = []
         for (i, t) in types.prefix(count).enumerated() {
@@ -175,9 +195,11 @@ extension HuggingFaceConfig {
             case "linear_attention": kinds.append("linear")
             default:
                 throw CatalogError(
-                    file: r.file, keyPath: "\(r.path.isEmpty ? "" : r.path + ".")layer_types[\(i)]",
+                    file: r.file,
+                    keyPath: "\(r.path.isEmpty ? "" : r.path + ".")layer_types[\(i)]",
                     message: "Unknown layer type '\(t)'.",
-                    fix: "Use full_attention, sliding_attention or linear_attention.")
+                    fix: "Use full_attention, sliding_attention or linear_attention."
+                )
             }
         }
         return kinds

@@ -17,7 +17,9 @@ public enum HuggingFaceConfig {
     ]
 
     /// Multimodal families whose language model lives in `text_config`.
-    static let nestedTextModelTypes = ["kimi_k25", "qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe", "llama4", "gemma4"]
+    static let nestedTextModelTypes = [
+        "kimi_k25", "qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe", "llama4", "gemma4",
+    ]
 
     /// What each known but unsupported family lacks.
     static let unsupported: [String: String] = [
@@ -35,7 +37,9 @@ public enum HuggingFaceConfig {
     ///   - node: the parsed `config.json`.
     ///   - file: the file's path, for errors.
     ///   - name: the name the architecture carries.
-    public static func architecture(from node: Node, file: String?, name: String) throws(CatalogError) -> ModelArchitecture {
+    public static func architecture(from node: Node, file: String?, name: String) throws(CatalogError)
+        -> ModelArchitecture
+    {
         var top = try ObjectReader(node, file: file)
         let modelType = try top.string("model_type")
         var notes: [String] = []
@@ -81,14 +85,20 @@ public enum HuggingFaceConfig {
         default:
             if let missing = unsupported[family] ?? unsupported[modelType] {
                 throw CatalogError(
-                    file: file, keyPath: "model_type",
+                    file: file,
+                    keyPath: "model_type",
                     message: "Model type '\(family)' cannot be counted exactly yet: \(missing).",
-                    fix: "Use a supported family (\(supportedModelTypes.joined(separator: ", "))) or describe the model with a model YAML.")
+                    fix:
+                        "Use a supported family (\(supportedModelTypes.joined(separator: ", "))) or describe the model with a model YAML."
+                )
             }
             throw CatalogError(
-                file: file, keyPath: "model_type",
+                file: file,
+                keyPath: "model_type",
                 message: "Unknown model type '\(family)'.",
-                fix: "Supported: \(supportedModelTypes.joined(separator: ", ")); or describe the model with a model YAML.")
+                fix:
+                    "Supported: \(supportedModelTypes.joined(separator: ", ")); or describe the model with a model YAML."
+            )
         }
         if !reader.contains("tie_word_embeddings"), let topLevelTie {
             architecture.tiedEmbeddings = topLevelTie
@@ -100,7 +110,9 @@ public enum HuggingFaceConfig {
 
     // MARK: DeepSeek V3 family (MLA, DeepSeekMoE, optional DSA indexer)
 
-    static func deepSeek(_ r: inout ObjectReader, family: String, name: String) throws(CatalogError) -> ModelArchitecture {
+    static func deepSeek(_ r: inout ObjectReader, family: String, name: String) throws(CatalogError)
+        -> ModelArchitecture
+    {
         let h = try r.integer("hidden_size", minimum: 1)
         let layerCount = try r.integer("num_hidden_layers", minimum: 1)
         let vocabulary = try r.integer("vocab_size", minimum: 1)
@@ -110,7 +122,8 @@ public enum HuggingFaceConfig {
             indexer = LightningIndexer(
                 heads: try r.integer("index_n_heads", minimum: 1),
                 headDimension: try r.integer("index_head_dim", minimum: 1),
-                topK: try r.integer("index_topk", minimum: 1))
+                topK: try r.integer("index_topk", minimum: 1)
+            )
         }
         let attention = LatentAttention(
             heads: heads,
@@ -119,13 +132,15 @@ public enum HuggingFaceConfig {
             noPositionHeadDimension: try r.integer("qk_nope_head_dim", minimum: 0),
             ropeHeadDimension: try r.integer("qk_rope_head_dim", minimum: 0),
             valueHeadDimension: try r.integer("v_head_dim", minimum: 1),
-            indexer: indexer)
+            indexer: indexer
+        )
         let expertWidth = try r.integer("moe_intermediate_size", minimum: 1)
         var moe = MixtureOfExperts(
             experts: try r.integer("n_routed_experts", minimum: 1),
             topK: try r.integer("num_experts_per_tok", minimum: 1),
             expertIntermediateSize: expertWidth,
-            sharedIntermediateSize: expertWidth * (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 0))
+            sharedIntermediateSize: expertWidth * (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 0)
+        )
         let topkMethod = try r.optionalString("topk_method")
         moe.scoreCorrectionBias = topkMethod == "noaux_tc"
         let denseWidth = try r.integer("intermediate_size", minimum: 1)
@@ -145,7 +160,9 @@ public enum HuggingFaceConfig {
                 .init(
                     attention: .latent(layerAttention),
                     feedForward: isMoE ? .mixtureOfExperts(moe) : .dense(DenseMLP(intermediateSize: denseWidth)),
-                    normParameters: 2 * h))
+                    normParameters: 2 * h
+                )
+            )
         }
         let mtpModules = try r.optionalInteger("num_nextn_predict_layers", minimum: 0) ?? 0
         let mtp =
@@ -153,12 +170,18 @@ public enum HuggingFaceConfig {
             ? ModelArchitecture.MultiTokenPrediction(
                 modules: mtpModules,
                 layer: .init(attention: .latent(attention), feedForward: .mixtureOfExperts(moe), normParameters: 2 * h),
-                extraParameters: 2 * h + 2 * h * h + h)
+                extraParameters: 2 * h + 2 * h * h + h
+            )
             : nil
         return ModelArchitecture(
-            name: name, family: family, hiddenSize: h, vocabularySize: vocabulary,
+            name: name,
+            family: family,
+            hiddenSize: h,
+            vocabularySize: vocabulary,
             tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
-            layers: layers, multiTokenPrediction: mtp)
+            layers: layers,
+            multiTokenPrediction: mtp
+        )
     }
 
     // MARK: GLM-4.5 (GQA with biases and QK-norm, DeepSeekMoE)
@@ -170,7 +193,8 @@ public enum HuggingFaceConfig {
         var attention = StandardAttention(
             queryHeads: heads,
             keyValueHeads: try r.optionalInteger("num_key_value_heads", minimum: 1) ?? heads,
-            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads)
+            headDimension: try r.optionalInteger("head_dim", minimum: 1) ?? h / heads
+        )
         attention.qkvBias = try r.optionalBool("attention_bias") ?? false
         attention.queryKeyNorm = try r.optionalBool("use_qk_norm") ?? false
         let expertWidth = try r.integer("moe_intermediate_size", minimum: 1)
@@ -178,7 +202,8 @@ public enum HuggingFaceConfig {
             experts: try r.integer("n_routed_experts", minimum: 1),
             topK: try r.integer("num_experts_per_tok", minimum: 1),
             expertIntermediateSize: expertWidth,
-            sharedIntermediateSize: expertWidth * (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 0))
+            sharedIntermediateSize: expertWidth * (try r.optionalInteger("n_shared_experts", minimum: 0) ?? 0)
+        )
         moe.scoreCorrectionBias = true
         let denseWidth = try r.integer("intermediate_size", minimum: 1)
         let firstDense = try r.optionalInteger("first_k_dense_replace", minimum: 0) ?? 0
@@ -186,18 +211,30 @@ public enum HuggingFaceConfig {
             ModelArchitecture.Layer(
                 attention: .standard(attention),
                 feedForward: i >= firstDense ? .mixtureOfExperts(moe) : .dense(DenseMLP(intermediateSize: denseWidth)),
-                normParameters: 2 * h)
+                normParameters: 2 * h
+            )
         }
         let mtpModules = try r.optionalInteger("num_nextn_predict_layers", minimum: 0) ?? 0
         let mtp =
             mtpModules > 0
             ? ModelArchitecture.MultiTokenPrediction(
                 modules: mtpModules,
-                layer: .init(attention: .standard(attention), feedForward: .mixtureOfExperts(moe), normParameters: 2 * h),
-                extraParameters: 2 * h + 2 * h * h + h)
+                layer: .init(
+                    attention: .standard(attention),
+                    feedForward: .mixtureOfExperts(moe),
+                    normParameters: 2 * h
+                ),
+                extraParameters: 2 * h + 2 * h * h + h
+            )
             : nil
         return ModelArchitecture(
-            name: name, family: "glm4_moe", hiddenSize: h, vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false, layers: layers, multiTokenPrediction: mtp)
+            name: name,
+            family: "glm4_moe",
+            hiddenSize: h,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            layers: layers,
+            multiTokenPrediction: mtp
+        )
     }
 }

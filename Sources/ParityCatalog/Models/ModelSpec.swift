@@ -40,10 +40,12 @@ public enum ModelSpec {
             kind = (kvHeads ?? heads) < heads ? .gqa : .mha
             assumptions.append("attention not given: \(kind?.rawValue ?? "mha") assumed from the head counts.")
         }
-        let headDimension = try r.optionalInteger("head_dim", minimum: 1) ?? {
-            assumptions.append("head_dim not given: hidden_size / heads = \(h / heads) assumed.")
-            return h / heads
-        }()
+        let headDimension =
+            try r.optionalInteger("head_dim", minimum: 1)
+            ?? {
+                assumptions.append("head_dim not given: hidden_size / heads = \(h / heads) assumed.")
+                return h / heads
+            }()
         var vocabulary = try r.optionalInteger("vocab_size", minimum: 1)
         if vocabulary == nil {
             vocabulary = 32_000
@@ -55,15 +57,19 @@ public enum ModelSpec {
         }
         if let window = try r.optionalInteger("sliding_window_attention", minimum: 1) {
             throw r.error(
-                "sliding_window_attention", "A window of \(window) cannot be placed on layers without knowing which layers use it.",
-                fix: "Describe the model with a config.json, or leave the key null.")
+                "sliding_window_attention",
+                "A window of \(window) cannot be placed on layers without knowing which layers use it.",
+                fix: "Describe the model with a config.json, or leave the key null."
+            )
         }
         r.ignore("moe_routing", "norm", "notes")
 
         let attention: Attention
         switch kind ?? .mha {
         case .mha:
-            attention = .standard(StandardAttention(queryHeads: heads, keyValueHeads: kvHeads ?? heads, headDimension: headDimension))
+            attention = .standard(
+                StandardAttention(queryHeads: heads, keyValueHeads: kvHeads ?? heads, headDimension: headDimension)
+            )
         case .mqa:
             attention = .standard(StandardAttention(queryHeads: heads, keyValueHeads: 1, headDimension: headDimension))
         case .gqa:
@@ -71,20 +77,31 @@ public enum ModelSpec {
                 kvHeads = 8
                 assumptions.append("kv_heads not given for GQA: 8 assumed.")
             }
-            attention = .standard(StandardAttention(queryHeads: heads, keyValueHeads: kvHeads ?? 8, headDimension: headDimension))
+            attention = .standard(
+                StandardAttention(queryHeads: heads, keyValueHeads: kvHeads ?? 8, headDimension: headDimension)
+            )
         case .mla, .dsa:
             let qRank = try r.optionalInteger("q_lora_rank", minimum: 1)
             let kvRank = try r.optionalInteger("kv_lora_rank", minimum: 1)
             if qRank == nil || kvRank == nil {
                 assumptions.append(
-                    "MLA ranks not given: DeepSeek-V3's q_lora_rank 1536, kv_lora_rank 512, head dims 128/64/128 assumed.")
+                    "MLA ranks not given: DeepSeek-V3's q_lora_rank 1536, kv_lora_rank 512, head dims 128/64/128 assumed."
+                )
             }
             attention = .latent(
                 LatentAttention(
-                    heads: heads, queryRank: qRank ?? 1_536, keyValueRank: kvRank ?? 512, noPositionHeadDimension: 128,
-                    ropeHeadDimension: 64, valueHeadDimension: 128,
-                    indexer: kind == .dsa ? LightningIndexer(heads: 64, headDimension: 128, topK: 2_048) : nil))
-            if kind == .dsa { assumptions.append("DSA indexer not given: DeepSeek-V3.2's 64 heads x 128, top-2048 assumed.") }
+                    heads: heads,
+                    queryRank: qRank ?? 1_536,
+                    keyValueRank: kvRank ?? 512,
+                    noPositionHeadDimension: 128,
+                    ropeHeadDimension: 64,
+                    valueHeadDimension: 128,
+                    indexer: kind == .dsa ? LightningIndexer(heads: 64, headDimension: 128, topK: 2_048) : nil
+                )
+            )
+            if kind == .dsa {
+                assumptions.append("DSA indexer not given: DeepSeek-V3.2's 64 heads x 128, top-2048 assumed.")
+            }
         }
 
         let experts = try r.optionalInteger("experts", minimum: 1)
@@ -98,19 +115,30 @@ public enum ModelSpec {
         func build(denseWidth: Int, expertWidth: Int) -> ModelArchitecture {
             let moe = experts.map {
                 MixtureOfExperts(
-                    experts: $0, topK: topK ?? 1, expertIntermediateSize: expertWidth,
-                    sharedIntermediateSize: sharedExperts * expertWidth)
+                    experts: $0,
+                    topK: topK ?? 1,
+                    expertIntermediateSize: expertWidth,
+                    sharedIntermediateSize: sharedExperts * expertWidth
+                )
             }
             let layerList = (0..<layers).map { i in
                 ModelArchitecture.Layer(
                     attention: attention,
-                    feedForward: moe.map { i >= denseLayers ? .mixtureOfExperts($0) : .dense(DenseMLP(intermediateSize: denseWidth)) }
+                    feedForward: moe.map {
+                        i >= denseLayers ? .mixtureOfExperts($0) : .dense(DenseMLP(intermediateSize: denseWidth))
+                    }
                         ?? .dense(DenseMLP(intermediateSize: denseWidth)),
-                    normParameters: 2 * h)
+                    normParameters: 2 * h
+                )
             }
             return ModelArchitecture(
-                name: name, family: "model_spec", hiddenSize: h, vocabularySize: vocabulary ?? 32_000,
-                tiedEmbeddings: tied, layers: layerList)
+                name: name,
+                family: "model_spec",
+                hiddenSize: h,
+                vocabularySize: vocabulary ?? 32_000,
+                tiedEmbeddings: tied,
+                layers: layerList
+            )
         }
 
         if experts != nil && topK == nil {
@@ -120,7 +148,11 @@ public enum ModelSpec {
         if experts == nil {
             if denseWidth == nil {
                 guard let total = publishedTotal else {
-                    throw r.error("ffn_hidden_size", "Missing, and no params_total to derive it from.", fix: "Add `ffn_hidden_size:`.")
+                    throw r.error(
+                        "ffn_hidden_size",
+                        "Missing, and no params_total to derive it from.",
+                        fix: "Add `ffn_hidden_size:`."
+                    )
                 }
                 let base = Double(build(denseWidth: 0, expertWidth: 0).parameters.total)
                 let perUnit = Double(build(denseWidth: 1, expertWidth: 0).parameters.total) - base
@@ -130,13 +162,16 @@ public enum ModelSpec {
                 }
                 denseWidth = derived
                 assumptions.append(
-                    "ffn_hidden_size not given: \(derived) derived from params_total (SwiGLU, rounded to a multiple of 256).")
+                    "ffn_hidden_size not given: \(derived) derived from params_total (SwiGLU, rounded to a multiple of 256)."
+                )
             }
         } else if expertWidth == nil {
             guard let total = publishedTotal else {
                 throw r.error(
-                    "expert_ffn_hidden_size", "Missing, and no params_total to derive it from.",
-                    fix: "Add `expert_ffn_hidden_size:`.")
+                    "expert_ffn_hidden_size",
+                    "Missing, and no params_total to derive it from.",
+                    fix: "Add `expert_ffn_hidden_size:`."
+                )
             }
             let dense = denseWidth ?? 0
             let base = Double(build(denseWidth: dense, expertWidth: 0).parameters.total)
@@ -145,7 +180,8 @@ public enum ModelSpec {
             guard derived > 0 else { throw r.error("params_total", "Is too small for the other dimensions given.") }
             expertWidth = derived
             assumptions.append(
-                "expert_ffn_hidden_size not given: \(derived) derived from params_total (SwiGLU experts, rounded to a multiple of 128).")
+                "expert_ffn_hidden_size not given: \(derived) derived from params_total (SwiGLU experts, rounded to a multiple of 128)."
+            )
         }
         if experts != nil && denseLayers > 0 && denseWidth == nil {
             throw r.error("ffn_hidden_size", "dense_layers > 0 needs the dense width.", fix: "Add `ffn_hidden_size:`.")
@@ -160,7 +196,8 @@ public enum ModelSpec {
             let error = (computed - total) / total
             if abs(error) > 0.05 {
                 assumptions.append(
-                    "The built architecture has \(formatNumber(computed)) parameters, \(formatNumber(error * 100, decimals: 1))% from params_total.")
+                    "The built architecture has \(formatNumber(computed)) parameters, \(formatNumber(error * 100, decimals: 1))% from params_total."
+                )
             }
         }
         architecture.notes = assumptions

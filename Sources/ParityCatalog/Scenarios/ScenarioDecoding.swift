@@ -17,7 +17,8 @@ enum ScenarioDecoding {
             chips: try systemReader.integer("chips", minimum: 1),
             node: try systemReader.optionalString("node"),
             software: try systemReader.optionalString("software"),
-            slices: try systemReader.optionalInteger("slices", minimum: 1))
+            slices: try systemReader.optionalInteger("slices", minimum: 1)
+        )
         try systemReader.finish()
         var workloadReader = try r.object("workload")
         let workload = try self.workload(&workloadReader)
@@ -32,7 +33,15 @@ enum ScenarioDecoding {
             expected = try self.expected(&e)
             try e.finish()
         }
-        return Scenario(id: id, title: title, model: model, system: system, workload: workload, plan: plan, expected: expected)
+        return Scenario(
+            id: id,
+            title: title,
+            model: model,
+            system: system,
+            workload: workload,
+            plan: plan,
+            expected: expected
+        )
     }
 
     static func workload(_ r: inout ObjectReader) throws(CatalogError) -> Workload {
@@ -64,7 +73,8 @@ enum ScenarioDecoding {
             if var spec = try r.optionalObject("speculative") {
                 s.speculative = Workload.Speculative(
                     tokens: try spec.integer("tokens", minimum: 0),
-                    acceptance: try spec.optionalNumber("acceptance", minimum: 0, maximum: 1))
+                    acceptance: try spec.optionalNumber("acceptance", minimum: 0, maximum: 1)
+                )
                 try spec.finish()
             }
             s.disaggregated = try r.optionalBool("disaggregated")
@@ -141,10 +151,16 @@ enum ScenarioDecoding {
             switch value {
             case .bool(let b, _): pool.expertBalancing = b ? .enabled : .disabled
             case .string(let s, _) where ["perfect"].contains(s.lowercased()): pool.expertBalancing = .perfect
-            case .string(let s, _) where ["default", "on", "true"].contains(s.lowercased()): pool.expertBalancing = .enabled
-            case .string(let s, _) where ["none", "off", "false"].contains(s.lowercased()): pool.expertBalancing = .disabled
+            case .string(let s, _) where ["default", "on", "true"].contains(s.lowercased()):
+                pool.expertBalancing = .enabled
+            case .string(let s, _) where ["none", "off", "false"].contains(s.lowercased()):
+                pool.expertBalancing = .disabled
             default:
-                throw r.error("eplb", "Expected true, false, default or perfect, found \(value.kindName).", line: value.line)
+                throw r.error(
+                    "eplb",
+                    "Expected true, false, default or perfect, found \(value.kindName).",
+                    line: value.line
+                )
             }
         }
         return pool
@@ -157,8 +173,11 @@ enum ScenarioDecoding {
             for key in m.keys {
                 guard let metric = Metric(rawValue: key) else {
                     throw m.error(
-                        key, "Unknown metric name.",
-                        fix: "Use a metric of SCHEMA.md (\(Metric.allCases.map(\.rawValue).joined(separator: ", "))), or put it under other_metrics.")
+                        key,
+                        "Unknown metric name.",
+                        fix:
+                            "Use a metric of SCHEMA.md (\(Metric.allCases.map(\.rawValue).joined(separator: ", "))), or put it under other_metrics."
+                    )
                 }
                 if let value = try m.optionalNumber(key, minimum: 0) { e.metrics[metric] = value }
             }
@@ -182,16 +201,21 @@ enum ScenarioDecoding {
         for (i, name) in try r.stringList("lower_bounds").enumerated() {
             guard let metric = Metric(rawValue: name) else {
                 throw CatalogError(
-                    file: r.file, keyPath: "expected.lower_bounds[\(i)]", message: "Unknown metric '\(name)'.",
-                    fix: "Use a metric name of SCHEMA.md.")
+                    file: r.file,
+                    keyPath: "expected.lower_bounds[\(i)]",
+                    message: "Unknown metric '\(name)'.",
+                    fix: "Use a metric name of SCHEMA.md."
+                )
             }
             e.lowerBounds.append(metric)
         }
         if let precision = try r.optionalString("mfu_precision"), precision != "unstated" {
             guard let p = Precision(rawValue: precision) else {
                 throw r.error(
-                    "mfu_precision", "Unknown precision '\(precision)'.",
-                    fix: "Use unstated or one of: \(Precision.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    "mfu_precision",
+                    "Unknown precision '\(precision)'.",
+                    fix: "Use unstated or one of: \(Precision.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
             }
             e.mfuPrecision = p
         }

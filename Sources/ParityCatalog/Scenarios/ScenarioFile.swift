@@ -37,16 +37,23 @@ public struct ScenarioFile: Sendable {
         } else {
             guard let name = scenario.model else {
                 throw CatalogError(
-                    file: path, keyPath: "model", message: "Missing required key.",
-                    fix: "Name a catalog model or a config path, or describe the model under `model_spec`.")
+                    file: path,
+                    keyPath: "model",
+                    message: "Missing required key.",
+                    fix: "Name a catalog model or a config path, or describe the model under `model_spec`."
+                )
             }
             do {
                 architecture = try model(named: name, directory: directory, catalog: catalog)
             } catch {
                 throw CatalogError(
-                    file: path, keyPath: "model", line: r.node("model")?.line,
-                    message: error.message + (error.file.map { " (\($0)\(error.keyPath.isEmpty ? "" : ": " + error.keyPath))" } ?? ""),
-                    fix: error.fix)
+                    file: path,
+                    keyPath: "model",
+                    line: r.node("model")?.line,
+                    message: error.message
+                        + (error.file.map { " (\($0)\(error.keyPath.isEmpty ? "" : ": " + error.keyPath))" } ?? ""),
+                    fix: error.fix
+                )
             }
         }
         try r.finish(known: ScenarioDecoding.topLevelKeys)
@@ -56,7 +63,11 @@ public struct ScenarioFile: Sendable {
             chip = try catalog.chip(named: relative(scenario.system.chip, to: directory))
         } catch {
             throw CatalogError(
-                file: path, keyPath: "system.chip", message: error.message, fix: error.fix)
+                file: path,
+                keyPath: "system.chip",
+                message: error.message,
+                fix: error.fix
+            )
         }
         var system: System?
         if let node = scenario.system.node {
@@ -67,11 +78,17 @@ public struct ScenarioFile: Sendable {
             }
         }
         return ScenarioFile(
-            path: path, scenario: scenario, architecture: architecture, chip: chip, system: system,
-            modelAssumptions: assumptions)
+            path: path,
+            scenario: scenario,
+            architecture: architecture,
+            chip: chip,
+            system: system,
+            modelAssumptions: assumptions
+        )
     }
 
-    static func model(named name: String, directory: String, catalog: Catalog) throws(CatalogError) -> ModelArchitecture {
+    static func model(named name: String, directory: String, catalog: Catalog) throws(CatalogError) -> ModelArchitecture
+    {
         if catalog.modelEntry(named: name) != nil { return try catalog.model(named: name) }
         return try catalog.model(named: relative(name, to: directory))
     }

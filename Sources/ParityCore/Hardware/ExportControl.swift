@@ -73,23 +73,43 @@ extension Chip {
         let title = "ECCN 3A090, October 2022 rule (87 FR 62186)"
         guard tpp >= threshold else {
             return .init(
-                id: id, effective: "2022-10-07", title: title, verdict: "not 3A090", applies: false,
-                reason: "TPP \(Self.format(tpp)) < 4,800")
+                id: id,
+                effective: "2022-10-07",
+                title: title,
+                verdict: "not 3A090",
+                applies: false,
+                reason: "TPP \(Self.format(tpp)) < 4,800"
+            )
         }
         guard let link = scaleUp?.bidirectionalBandwidth else {
             return .init(
-                id: id, effective: "2022-10-07", title: title, verdict: "undetermined", applies: nil,
-                reason: "TPP \(Self.format(tpp)) >= 4,800 but the chip-to-chip bandwidth is not in the catalog")
+                id: id,
+                effective: "2022-10-07",
+                title: title,
+                verdict: "undetermined",
+                applies: nil,
+                reason: "TPP \(Self.format(tpp)) >= 4,800 but the chip-to-chip bandwidth is not in the catalog"
+            )
         }
         let gbps = link.value / 1e9
         if link.value >= linkThreshold {
             return .init(
-                id: id, effective: "2022-10-07", title: title, verdict: "3A090", applies: true,
-                reason: "TPP \(Self.format(tpp)) >= 4,800 and chip-to-chip \(Self.format(gbps)) GB/s >= 600")
+                id: id,
+                effective: "2022-10-07",
+                title: title,
+                verdict: "3A090",
+                applies: true,
+                reason: "TPP \(Self.format(tpp)) >= 4,800 and chip-to-chip \(Self.format(gbps)) GB/s >= 600"
+            )
         }
         return .init(
-            id: id, effective: "2022-10-07", title: title, verdict: "not 3A090", applies: false,
-            reason: "TPP \(Self.format(tpp)) >= 4,800 but chip-to-chip \(Self.format(gbps)) GB/s < 600")
+            id: id,
+            effective: "2022-10-07",
+            title: title,
+            verdict: "not 3A090",
+            applies: false,
+            reason: "TPP \(Self.format(tpp)) >= 4,800 but chip-to-chip \(Self.format(gbps)) GB/s < 600"
+        )
     }
 
     private func october2023(tpp: Double, pd: Double?) -> ExportControlStanding.RuleOutcome {
@@ -98,69 +118,131 @@ extension Chip {
         let title = "ECCN 3A090, October 2023 rule (88 FR 73458)"
         if tpp >= 4_800 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "3A090.a.1", applies: true,
-                reason: "TPP \(Self.format(tpp)) >= 4,800")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "3A090.a.1",
+                applies: true,
+                reason: "TPP \(Self.format(tpp)) >= 4,800"
+            )
         }
         guard let pd else {
             if tpp < 1_600 {
                 return .init(
-                    id: id, effective: effective, title: title, verdict: "not 3A090", applies: false,
-                    reason: "TPP \(Self.format(tpp)) < 1,600")
+                    id: id,
+                    effective: effective,
+                    title: title,
+                    verdict: "not 3A090",
+                    applies: false,
+                    reason: "TPP \(Self.format(tpp)) < 1,600"
+                )
             }
             return .init(
-                id: id, effective: effective, title: title, verdict: "undetermined", applies: nil,
-                reason: "TPP \(Self.format(tpp)) < 4,800 and the die area is unknown, so performance density cannot be tested")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "undetermined",
+                applies: nil,
+                reason:
+                    "TPP \(Self.format(tpp)) < 4,800 and the die area is unknown, so performance density cannot be tested"
+            )
         }
         let pdText = "PD \(Self.format(pd, decimals: 2))"
         if tpp >= 1_600 && pd >= 5.92 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "3A090.a.2", applies: true,
-                reason: "TPP \(Self.format(tpp)) >= 1,600 and \(pdText) >= 5.92")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "3A090.a.2",
+                applies: true,
+                reason: "TPP \(Self.format(tpp)) >= 1,600 and \(pdText) >= 5.92"
+            )
         }
         if tpp >= 2_400 && pd >= 1.6 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "3A090.b (if datacenter)", applies: true,
-                reason: "2,400 <= TPP \(Self.format(tpp)) < 4,800 and 1.6 <= \(pdText) < 5.92")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "3A090.b (if datacenter)",
+                applies: true,
+                reason: "2,400 <= TPP \(Self.format(tpp)) < 4,800 and 1.6 <= \(pdText) < 5.92"
+            )
         }
         if tpp >= 1_600 && pd >= 3.2 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "3A090.b (if datacenter)", applies: true,
-                reason: "TPP \(Self.format(tpp)) >= 1,600 and 3.2 <= \(pdText) < 5.92")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "3A090.b (if datacenter)",
+                applies: true,
+                reason: "TPP \(Self.format(tpp)) >= 1,600 and 3.2 <= \(pdText) < 5.92"
+            )
         }
         return .init(
-            id: id, effective: effective, title: title, verdict: "not 3A090", applies: false,
-            reason: "TPP \(Self.format(tpp)) and \(pdText) below every 3A090 threshold")
+            id: id,
+            effective: effective,
+            title: title,
+            verdict: "not 3A090",
+            applies: false,
+            reason: "TPP \(Self.format(tpp)) and \(pdText) below every 3A090 threshold"
+        )
     }
 
     private func april2025() -> ExportControlStanding.RuleOutcome {
         let id = "apr2025_bandwidth"
         let effective = "2025-04-09"
-        let title = "License requirement for China by memory and I/O bandwidth (April 2025, as reported by Nvidia and Intel)"
+        let title =
+            "License requirement for China by memory and I/O bandwidth (April 2025, as reported by Nvidia and Intel)"
         let dram = memory.bandwidth.map { $0.value / 1e9 }
         let io = scaleUp?.bidirectionalBandwidth.map { $0.value / 1e9 }
         if let dram, dram >= 1_400 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "license required", applies: true,
-                reason: "memory bandwidth \(Self.format(dram)) GB/s >= 1,400")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "license required",
+                applies: true,
+                reason: "memory bandwidth \(Self.format(dram)) GB/s >= 1,400"
+            )
         }
         if let io, io >= 1_100 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "license required", applies: true,
-                reason: "I/O (chip-to-chip) bandwidth \(Self.format(io)) GB/s >= 1,100")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "license required",
+                applies: true,
+                reason: "I/O (chip-to-chip) bandwidth \(Self.format(io)) GB/s >= 1,100"
+            )
         }
         if let dram, let io, dram + io >= 1_700 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "license required", applies: true,
-                reason: "memory + I/O bandwidth \(Self.format(dram + io)) GB/s >= 1,700")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "license required",
+                applies: true,
+                reason: "memory + I/O bandwidth \(Self.format(dram + io)) GB/s >= 1,700"
+            )
         }
         if dram == nil || io == nil {
             return .init(
-                id: id, effective: effective, title: title, verdict: "undetermined", applies: nil,
-                reason: "memory or chip-to-chip bandwidth is not in the catalog")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "undetermined",
+                applies: nil,
+                reason: "memory or chip-to-chip bandwidth is not in the catalog"
+            )
         }
         return .init(
-            id: id, effective: effective, title: title, verdict: "below thresholds", applies: false,
-            reason: "memory, I/O and combined bandwidth below 1,400 / 1,100 / 1,700 GB/s")
+            id: id,
+            effective: effective,
+            title: title,
+            verdict: "below thresholds",
+            applies: false,
+            reason: "memory, I/O and combined bandwidth below 1,400 / 1,100 / 1,700 GB/s"
+        )
     }
 
     private func january2026(tpp: Double) -> ExportControlStanding.RuleOutcome {
@@ -169,18 +251,33 @@ extension Chip {
         let title = "Case-by-case license review for China (91 FR 1684): TPP < 21,000 and DRAM bandwidth < 6,500 GB/s"
         guard let bandwidth = memory.bandwidth else {
             return .init(
-                id: id, effective: effective, title: title, verdict: "undetermined", applies: nil,
-                reason: "memory bandwidth is not in the catalog")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "undetermined",
+                applies: nil,
+                reason: "memory bandwidth is not in the catalog"
+            )
         }
         let gbps = bandwidth.value / 1e9
         if tpp < 21_000 && gbps < 6_500 {
             return .init(
-                id: id, effective: effective, title: title, verdict: "case-by-case eligible", applies: true,
-                reason: "TPP \(Self.format(tpp)) < 21,000 and memory bandwidth \(Self.format(gbps)) GB/s < 6,500")
+                id: id,
+                effective: effective,
+                title: title,
+                verdict: "case-by-case eligible",
+                applies: true,
+                reason: "TPP \(Self.format(tpp)) < 21,000 and memory bandwidth \(Self.format(gbps)) GB/s < 6,500"
+            )
         }
         return .init(
-            id: id, effective: effective, title: title, verdict: "presumption of denial", applies: false,
-            reason: "TPP \(Self.format(tpp)) or memory bandwidth \(Self.format(gbps)) GB/s at or above the line")
+            id: id,
+            effective: effective,
+            title: title,
+            verdict: "presumption of denial",
+            applies: false,
+            reason: "TPP \(Self.format(tpp)) or memory bandwidth \(Self.format(gbps)) GB/s at or above the line"
+        )
     }
 
     static func format(_ value: Double, decimals: Int = 0) -> String {

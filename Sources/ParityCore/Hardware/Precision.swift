@@ -1,6 +1,8 @@
 /// A number format in which a chip quotes a peak rate (the keys of a chip's `compute.dense`).
 public enum ComputePrecision: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
-    case fp64, fp64Tensor = "fp64_tensor", fp32, tf32, bf16, fp16, fp8, fp6, int8, fp4, int4
+    case fp64
+    case fp64Tensor = "fp64_tensor"
+    case fp32, tf32, bf16, fp16, fp8, fp6, int8, fp4, int4
 
     /// The operand bit length export rules multiply by (TF32 counts as 32).
     public var bitLength: Int {

@@ -96,7 +96,8 @@ public struct StandardAttention: Hashable, Sendable {
     var valueWidth: Int { keyValueHeads * valueDimension }
 
     func parameters(hidden h: Int) -> Int {
-        var p = h * queryOutputs + h * keyWidth + (sharedKeyValue ? 0 : h * valueWidth) + queryHeads * valueDimension * h
+        var p =
+            h * queryOutputs + h * keyWidth + (sharedKeyValue ? 0 : h * valueWidth) + queryHeads * valueDimension * h
         if qkvBias { p += queryOutputs + keyWidth + (sharedKeyValue ? 0 : valueWidth) }
         if outputBias { p += h }
         if queryKeyNorm { p += queryKeyNormAcrossHeads ? queryHeads * headDimension + keyWidth : 2 * headDimension }
@@ -302,7 +303,8 @@ public struct GatedDeltaNet: Hashable, Sendable {
     func prefillCoreFLOPs(sequence s: Int) -> Double {
         let c = chunkSize
         let chunks = (s + c - 1) / c
-        let perHead = chunks
+        let perHead =
+            chunks
             * (4 * c * c * keyHeadDimension + 6 * c * keyHeadDimension * valueHeadDimension
                 + 2 * c * c * valueHeadDimension)
         let convolution = 2 * convolutionChannels * convolutionKernel * (s + convolutionKernel - 1)

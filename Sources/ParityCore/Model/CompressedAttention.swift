@@ -52,7 +52,8 @@ public struct CompressedAttention: Hashable, Sendable {
 
     func parameters(hidden d: Int) -> Int {
         let c = headDimension
-        var p = d * queryRank + queryRank * heads * c + d * c + heads * c * outputRank
+        var p =
+            d * queryRank + queryRank * heads * c + d * c + heads * c * outputRank
             + outputGroups * outputRank * d
         p += queryRank + c + heads  // q_norm, kv_norm, attention sinks
         if compressRatio > 0 {
@@ -68,8 +69,10 @@ public struct CompressedAttention: Hashable, Sendable {
 
     func projectionFLOPsPerToken(hidden d: Int) -> Double {
         let c = headDimension
-        var f = 2 * (d * queryRank + queryRank * heads * c + d * c + heads * c * outputRank
-            + outputGroups * outputRank * d)
+        var f =
+            2
+            * (d * queryRank + queryRank * heads * c + d * c + heads * c * outputRank
+                + outputGroups * outputRank * d)
         if compressRatio > 0 { f += 2 * 2 * compressorOverlap * c * d }
         if isIndexed {
             let ic = indexerHeadDimension

@@ -60,7 +60,9 @@ extension ModelArchitecture {
             case .latent(let a): total += Double(a.cacheElementsPerToken) * b
             case .compressed(let a):
                 total += a.globalCacheBytesPerToken(
-                    entryBytes: Double(a.headDimension) * b, indexerEntryBytes: Double(a.indexerHeadDimension) * b)
+                    entryBytes: Double(a.headDimension) * b,
+                    indexerEntryBytes: Double(a.indexerHeadDimension) * b
+                )
             default: break
             }
         }

@@ -14,7 +14,10 @@ public struct Plan: Hashable, Sendable {
     }
 
     public enum Schedule: String, Hashable, Sendable, CaseIterable {
-        case oneFOneB = "1f1b", interleaved, dualpipe, zeroBubble = "zero-bubble", gpipe
+        case oneFOneB = "1f1b"
+        case interleaved, dualpipe
+        case zeroBubble = "zero-bubble"
+        case gpipe
     }
 
     public enum Recompute: String, Hashable, Sendable, CaseIterable {

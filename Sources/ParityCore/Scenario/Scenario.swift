@@ -10,7 +10,15 @@ public struct Scenario: Hashable, Sendable {
     public var plan: Plan
     public var expected: Expected?
 
-    public init(id: String, title: String?, model: String?, system: SystemSpec, workload: Workload, plan: Plan, expected: Expected?) {
+    public init(
+        id: String,
+        title: String?,
+        model: String?,
+        system: SystemSpec,
+        workload: Workload,
+        plan: Plan,
+        expected: Expected?
+    ) {
         self.id = id
         self.title = title
         self.model = model

@@ -114,3 +114,26 @@ struct CommandTests {
         #expect(result.output.contains("inspect"))
     }
 }
+
+extension CommandTests {
+    @Test func aUserCatalogDirectoryAddsAChip() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parity-catalog-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("chips"),
+            withIntermediateDirectories: true
+        )
+        let chip = """
+            name: my-npu
+            vendor: Example
+            confidence: low
+            compute: { dense: { bf16: 500 TFLOP/s, int8: 1000 TOP/s } }
+            memory: { capacity: 96 GB, bandwidth: 3 TB/s }
+            """
+        try chip.write(to: directory.appendingPathComponent("chips/my-npu.yaml"), atomically: true, encoding: .utf8)
+        let result = Self.run("catalog", "chips", "--catalog", directory.path, "--format", "csv")
+        #expect(result.status == 0)
+        #expect(result.output.contains("my-npu,Example,500.0"))
+    }
+}

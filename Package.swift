@@ -20,7 +20,7 @@ let package = Package(
         // Decoding of catalog files (YAML, JSON, Hugging Face configs), unit strings and scenarios.
         .target(
             name: "ParityCatalog",
-            dependencies: ["ParityCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ParityCore", "ParityReport", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources/catalog")]
         ),
         // Tables, JSON and CSV rendering of results.

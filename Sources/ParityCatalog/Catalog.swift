@@ -11,6 +11,8 @@ public struct Catalog: Sendable {
     public private(set) var sources = SourceRegistry(entries: [:], confidenceLevels: [:])
     /// Built-in and user models, by name.
     public private(set) var models: [ModelEntry] = []
+    /// Software stacks and their efficiencies.
+    public private(set) var stacks: [SoftwareStack] = []
 
     /// A model the catalog can load by name.
     public struct ModelEntry: Hashable, Sendable {
@@ -57,6 +59,12 @@ public struct Catalog: Sendable {
         for path in Self.yamlFiles(in: directory + "/systems") {
             try add(system: try HardwareDecoding.system(try Node.load(path: path), file: path, sources: sources))
         }
+        for path in Self.yamlFiles(in: directory + "/stacks") {
+            let stack = try HardwareDecoding.stack(try Node.load(path: path), file: path, sources: sources)
+            stacks.removeAll { $0.name == stack.name }
+            stacks.append(stack)
+        }
+        stacks.sort { $0.name < $1.name }
         let index = directory + "/models/index.yaml"
         if fm.fileExists(atPath: index) {
             try addModels(index: index, directory: directory + "/models")
@@ -96,6 +104,15 @@ public struct Catalog: Sendable {
     }
 
     private func validateReferences() throws(CatalogError) {
+        for stack in stacks {
+            for name in stack.chips where (try? chip(named: name)) == nil {
+                throw CatalogError(
+                    file: nil,
+                    keyPath: "stacks.\(stack.name).chips",
+                    message: "Stack '\(stack.name)' names unknown chip '\(name)'."
+                )
+            }
+        }
         for system in systems where (try? chip(named: system.chip)) == nil {
             throw CatalogError(
                 file: nil,
@@ -120,6 +137,30 @@ public struct Catalog: Sendable {
     }
 
     // MARK: Lookups
+
+    /// The software stack for a chip and a scenario's `system.software` text: the stack of that chip
+    /// whose words appear in the text, else the chip's default stack (one with no words).
+    /// - Returns: the stack and, when it was a fallback, a sentence saying so.
+    public func stack(for chip: Chip, software: String?) throws(CatalogError) -> (stack: SoftwareStack, note: String?) {
+        let candidates = stacks.filter { $0.chips.contains(chip.name) }
+        let text = software?.lowercased() ?? ""
+        if let matched = candidates.first(where: { stack in stack.matches.contains { text.contains($0) } }) {
+            return (matched, nil)
+        }
+        if let fallback = candidates.first(where: { $0.matches.isEmpty }) {
+            let note =
+                software == nil
+                ? "system.software not stated: the default stack '\(fallback.name)' of \(chip.name) assumed."
+                : "No stack matches '\(software ?? "")': the default stack '\(fallback.name)' of \(chip.name) used."
+            return (fallback, note)
+        }
+        throw CatalogError(
+            file: nil,
+            keyPath: "system.software",
+            message: "No software stack in the catalog gives efficiencies for \(chip.name).",
+            fix: "Add a stack file (stacks/NAME.yaml) with evidence for this chip."
+        )
+    }
 
     /// The chip with this name or alias, or loaded from a chip YAML at this path.
     public func chip(named name: String) throws(CatalogError) -> Chip {

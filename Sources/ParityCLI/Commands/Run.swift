@@ -8,7 +8,8 @@ struct Run: RenderingCommand {
         abstract: "Run a scenario: validate it and predict its metrics.",
         discussion: """
             The whole file is validated first: unknown keys, wrong types, negative or non-finite numbers and \
-            unknown models, chips or systems are errors naming the file and key path (exit status 2).
+            unknown models, chips or systems are errors naming the file and key path (exit status 2). A \
+            workload that cannot be predicted honestly is an error saying why (exit status 1).
             """
     )
 
@@ -23,34 +24,58 @@ struct Run: RenderingCommand {
     mutating func render() throws -> String {
         let catalog = try catalogOptions.load()
         let file = try ScenarioFile.load(path: scenario, catalog: catalog)
-        let s = file.scenario
-        throw PredictionError(
-            "\(scenario): the scenario is valid (model \(file.architecture.name), \(s.system.chips) x \(file.chip.name)"
-                + "\(file.system.map { " in \($0.name)" } ?? "")), but \(s.workload.kind) predictions are not implemented yet."
-        )
+        let prediction: ScenarioPrediction
+        do {
+            prediction = try file.predict(catalog: catalog)
+        } catch let error as EstimationError {
+            throw PredictionError("\(scenario): \(error.message)")
+        }
+        switch format {
+        case .json:
+            return TrainingReport.value(
+                id: prediction.id,
+                metrics: prediction.metrics,
+                estimate: prediction.training,
+                notes: prediction.notes
+            ).json() + "\n"
+        case .table, .csv, .markdown:
+            let table = TrainingReport.table(
+                id: prediction.id,
+                metrics: prediction.metrics,
+                estimate: prediction.training,
+                notes: prediction.notes
+            )
+            return format == .csv ? table.csv() : format == .markdown ? table.markdown() : table.render()
+        }
     }
 }
 
 struct Validate: RenderingCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check scenario files (and, once estimators land, predictions against published measurements)."
+        abstract: "Predict every scenario with published measurements and compare.",
+        discussion: """
+            PATH is a scenario file or a folder of them. Each published metric becomes a case with its \
+            relative error; a scenario that cannot be predicted is listed with the reason. The summary gives \
+            the median and p90 |error| overall and by workload, vendor, chip, model and software stack.
+            """
     )
 
     @Argument(help: "Scenario files or folders of them.")
     var paths: [String]
 
+    @Option(help: "Output format: table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
     @OptionGroup var catalogOptions: CatalogOptions
 
     mutating func render() throws -> String {
         let catalog = try catalogOptions.load()
-        var lines: [String] = []
-        for path in try ScenarioPaths.expand(paths) {
-            let file = try ScenarioFile.load(path: path, catalog: catalog)
-            lines.append(
-                "valid  \(file.scenario.id)  (\(file.scenario.workload.kind), \(file.architecture.name) on \(file.chip.name))"
-            )
+        let report = try ValidationRun.run(paths: paths, catalog: catalog)
+        switch format {
+        case .json: return report.value.json() + "\n"
+        case .table: return report.table.render()
+        case .csv: return report.table.csv()
+        case .markdown: return report.table.markdown()
         }
-        lines.append("\(lines.count) scenario files valid; predictions are not implemented yet.")
-        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -143,6 +143,10 @@ public enum HuggingFaceConfig {
         )
         let topkMethod = try r.optionalString("topk_method")
         moe.scoreCorrectionBias = topkMethod == "noaux_tc"
+        if let groups = try r.optionalInteger("n_group", minimum: 1), groups > 1 {
+            moe.routingGroups = groups
+            moe.groupsPerToken = try r.optionalInteger("topk_group", minimum: 1)
+        }
         let denseWidth = try r.integer("intermediate_size", minimum: 1)
         let firstDense = try r.optionalInteger("first_k_dense_replace", minimum: 0) ?? 0
         let frequency = try r.optionalInteger("moe_layer_freq", minimum: 1) ?? 1

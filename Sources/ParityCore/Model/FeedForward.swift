@@ -66,6 +66,11 @@ public struct MixtureOfExperts: Hashable, Sendable {
     /// The width routed experts run at when it is not the hidden size (latent MoE: Nemotron 3
     /// Super/Ultra), with one projection into and one out of it around the experts.
     public var latentSize: Int?
+    /// Group-limited routing (DeepSeek `n_group` / `topk_group`): experts fall in `routingGroups`
+    /// groups and a token's experts come from at most `groupsPerToken` of them. With groups mapped to
+    /// nodes this is node-limited routing.
+    public var routingGroups: Int?
+    public var groupsPerToken: Int?
     /// Router tensors beyond the gate matrix and its biases (Gemma 4: a scale of `h` and one per expert).
     public var routerExtraParameters: Int = 0
 

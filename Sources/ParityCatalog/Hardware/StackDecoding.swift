@@ -1,0 +1,55 @@
+import ParityCore
+
+extension HardwareDecoding {
+    /// Decodes a software-stack file (`stacks/NAME.yaml`, docs/catalog-format.md).
+    static func stack(_ node: Node, file: String, sources: SourceRegistry) throws(CatalogError) -> SoftwareStack {
+        var r = try ObjectReader(node, file: file)
+        let name = try r.string("name")
+        let description = try r.optionalString("description")
+        let chips = try r.stringList("chips")
+        guard !chips.isEmpty else { throw r.error("chips", "A stack names the chips it runs on.") }
+        let matches = try r.stringList("software").map { $0.lowercased() }
+        var parameters: [SoftwareStack.Parameter: SoftwareStack.Evidence] = [:]
+        var p = try r.object("parameters")
+        for key in p.keys {
+            guard let parameter = SoftwareStack.Parameter(rawValue: key) else {
+                throw p.error(
+                    key,
+                    "Unknown efficiency parameter.",
+                    fix: "Use one of: \(SoftwareStack.Parameter.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
+            }
+            var e = try p.object(key)
+            let value: Double
+            if parameter.isFraction {
+                value = try e.number("value", minimum: 0, exclusiveMinimum: true)
+                if value > 1 { throw e.error("value", "An efficiency is a fraction in (0, 1], found \(value).") }
+            } else {
+                guard let seconds = try e.optionalDuration("value") else {
+                    throw e.error("value", "Missing required key.", fix: "Give a duration such as \"10 us\".")
+                }
+                value = seconds.value
+            }
+            let evidence = try e.string("evidence")
+            let provenance = try provenance(&e, sources: sources, fallback: .low)
+            guard !provenance.sources.isEmpty else {
+                throw e.error(
+                    "source",
+                    "Every efficiency names the evidence it comes from.",
+                    fix: "Add `source: [id]`."
+                )
+            }
+            try e.finish()
+            parameters[parameter] = .init(value: value, evidence: evidence, provenance: provenance)
+        }
+        try p.finish()
+        try r.finish()
+        return SoftwareStack(
+            name: name,
+            description: description,
+            chips: chips,
+            matches: matches,
+            parameters: parameters
+        )
+    }
+}

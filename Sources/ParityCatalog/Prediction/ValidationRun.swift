@@ -1,0 +1,48 @@
+public import ParityCore
+public import ParityReport
+
+/// Runs every scenario under the given paths and compares predictions with published metrics.
+public enum ValidationRun {
+    public static func run(paths: [String], catalog: Catalog) throws(CatalogError) -> ValidationReport {
+        var cases: [ValidationReport.Case] = []
+        for path in try ScenarioPaths.expand(paths) {
+            let file = try ScenarioFile.load(path: path, catalog: catalog)
+            guard let expected = file.scenario.expected, !expected.metrics.isEmpty else { continue }
+            let stack = (try? catalog.stack(for: file.chip, software: file.scenario.system.software))?.stack.name ?? "-"
+            var prediction: ScenarioPrediction?
+            var reason: String?
+            do {
+                prediction = try file.predict(catalog: catalog)
+            } catch let error as EstimationError {
+                reason = error.message
+            } catch {
+                reason = "\(error)"
+            }
+            for (metric, value) in expected.metrics.sorted(by: { $0.key < $1.key }) {
+                var predicted = prediction?.metrics[metric]
+                var why = reason
+                if prediction != nil && predicted == nil { why = "metric not predicted for this workload" }
+                if let p = predicted, !p.isFinite {
+                    predicted = nil
+                    why = "prediction not finite"
+                }
+                cases.append(
+                    .init(
+                        id: file.scenario.id,
+                        metric: metric.rawValue,
+                        expected: value,
+                        predicted: predicted,
+                        reason: why,
+                        lowerBound: expected.lowerBounds.contains(metric),
+                        workload: file.scenario.workload.kind,
+                        vendor: file.chip.vendor,
+                        chip: file.chip.name,
+                        model: file.architecture.name,
+                        stack: stack
+                    )
+                )
+            }
+        }
+        return ValidationReport(cases: cases)
+    }
+}

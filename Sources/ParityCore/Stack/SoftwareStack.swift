@@ -1,0 +1,92 @@
+/// A software stack on a family of chips (cuBLAS and Megatron on Hopper, XLA on TPU, CANN on
+/// Ascend, …) and the efficiencies it achieves there, each a named parameter with its evidence.
+///
+/// Efficiencies belong to a chip and its software, never to a validation case: the same stack
+/// parameters serve every scenario on those chips.
+public struct SoftwareStack: Hashable, Sendable {
+    public var name: String
+    public var description: String?
+    /// Catalog names of the chips the stack runs on.
+    public var chips: [String]
+    /// Lower-case words that select this stack from a scenario's `system.software`; empty for
+    /// the default stack of its chips.
+    public var matches: [String]
+    public var parameters: [Parameter: Evidence]
+
+    public init(
+        name: String,
+        description: String?,
+        chips: [String],
+        matches: [String],
+        parameters: [Parameter: Evidence]
+    ) {
+        self.name = name
+        self.description = description
+        self.chips = chips
+        self.matches = matches
+        self.parameters = parameters
+    }
+
+    /// The efficiency parameters a stack may set.
+    public enum Parameter: String, Hashable, Sendable, CaseIterable, Comparable {
+        /// Fraction of the dense BF16 peak a large training GEMM sustains.
+        case gemmEfficiencyBF16 = "gemm_efficiency_bf16"
+        /// Fraction of the dense FP8 peak a large FP8 GEMM (block-scaled) sustains.
+        case gemmEfficiencyFP8 = "gemm_efficiency_fp8"
+        /// Fraction of the dense FP4 peak a large FP4 GEMM sustains.
+        case gemmEfficiencyFP4 = "gemm_efficiency_fp4"
+        /// Fraction of the dense INT8 peak a large INT8 GEMM sustains.
+        case gemmEfficiencyINT8 = "gemm_efficiency_int8"
+        /// Fraction of the dense BF16 peak fused attention (forward and backward) sustains.
+        case attentionEfficiency = "attention_efficiency"
+        /// Fraction of the peak HBM bandwidth memory-bound kernels reach.
+        case memoryBandwidthEfficiency = "memory_bandwidth_efficiency"
+        /// Fraction of the per-direction scale-up link bandwidth collectives reach (bus bandwidth).
+        case scaleUpEfficiency = "scale_up_efficiency"
+        /// Fraction of the NIC line rate collectives across the scale-out network reach.
+        case scaleOutEfficiency = "scale_out_efficiency"
+        /// Latency of one collective (seconds).
+        case collectiveLatency = "collective_latency"
+        /// Fraction of the compute throughput left while communication kernels run alongside it
+        /// (they occupy streaming multiprocessors of their own).
+        case overlapComputeFraction = "overlap_compute_fraction"
+
+        public static func < (lhs: Self, rhs: Self) -> Bool {
+            (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
+        }
+
+        /// Whether the value is a fraction in (0, 1].
+        public var isFraction: Bool { self != .collectiveLatency }
+    }
+
+    /// A parameter's value and the evidence it rests on.
+    public struct Evidence: Hashable, Sendable {
+        public var value: Double
+        /// What was measured, in words.
+        public var evidence: String
+        public var provenance: Provenance
+
+        public init(value: Double, evidence: String, provenance: Provenance) {
+            self.value = value
+            self.evidence = evidence
+            self.provenance = provenance
+        }
+    }
+
+    /// The parameter's value, or nil when the stack has no evidence for it.
+    public func value(_ parameter: Parameter) -> Double? { parameters[parameter]?.value }
+
+    /// The GEMM efficiency at a compute precision, falling back to BF16's when the stack gives none
+    /// for that precision.
+    public func gemmEfficiency(_ precision: ComputePrecision) -> (value: Double, parameter: Parameter)? {
+        let parameter: Parameter
+        switch precision {
+        case .fp8, .fp6: parameter = .gemmEfficiencyFP8
+        case .fp4, .int4: parameter = .gemmEfficiencyFP4
+        case .int8: parameter = .gemmEfficiencyINT8
+        default: parameter = .gemmEfficiencyBF16
+        }
+        if let v = value(parameter) { return (v, parameter) }
+        return value(.gemmEfficiencyBF16).map { ($0, .gemmEfficiencyBF16) }
+    }
+}

@@ -1,0 +1,461 @@
+/// Predicts one training step from first principles: per-stage compute at the stack's achieved
+/// efficiencies, α–β collectives over the system's links, pipeline bubbles by schedule, and the
+/// overlap each schedule allows.
+///
+/// - Compute: GEMM FLOPs at the precision's dense peak × `gemm_efficiency`, attention at the BF16
+///   peak × `attention_efficiency`, element-wise traffic at HBM bandwidth × `memory_bandwidth_efficiency`.
+///   Backward is twice the forward.
+/// - Tensor parallelism: two all-reduces per layer forward and two backward (or the equal-volume
+///   all-gather / reduce-scatter pairs of sequence parallelism) over the scale-up link, exposed.
+/// - Expert parallelism: dispatch (FP8 when training in FP8, else BF16) and BF16 combine, forward and
+///   backward; traffic crossing nodes goes over the NICs with node-limited routing where the model
+///   has it. DualPipe hides it behind the other micro-batch's computation.
+/// - Pipeline: 1F1B and GPipe idle `(pp−1)` stage-times, interleaved `(pp−1)/vpp`, DualPipe `(pp/2−1)`,
+///   zero-bubble none.
+/// - Data parallelism: gradient reduce-scatter (FP32) and parameter all-gather (BF16) with a
+///   distributed optimizer, or an FP32 all-reduce without; hidden behind one micro-batch's backward.
+public struct TrainingEstimator: Sendable {
+    public var architecture: ModelArchitecture
+    public var chip: Chip
+    public var system: System?
+    public var stack: SoftwareStack
+    public var chips: Int
+    public var sequenceLength: Int
+    public var globalBatch: Int
+    public var precision: Precision
+    public var tokens: Double?
+    public var conventions: Conventions
+
+    /// How the source counts model FLOPs.
+    public struct Conventions: Hashable, Sendable {
+        public var attention: AttentionCounting
+        public var includeRecompute: Bool
+        public var mfuPrecision: Precision
+        /// The source counts weight FLOPs only (`attention_flops: none`, the 6N convention).
+        public var excludeAttention: Bool
+        public init(
+            attention: AttentionCounting = .causal,
+            includeRecompute: Bool = false,
+            mfuPrecision: Precision = .bf16,
+            excludeAttention: Bool = false
+        ) {
+            self.attention = attention
+            self.includeRecompute = includeRecompute
+            self.mfuPrecision = mfuPrecision
+            self.excludeAttention = excludeAttention
+        }
+    }
+
+    public init(
+        architecture: ModelArchitecture,
+        chip: Chip,
+        system: System?,
+        stack: SoftwareStack,
+        chips: Int,
+        sequenceLength: Int,
+        globalBatch: Int,
+        precision: Precision,
+        tokens: Double?,
+        conventions: Conventions
+    ) {
+        self.architecture = architecture
+        self.chip = chip
+        self.system = system
+        self.stack = stack
+        self.chips = chips
+        self.sequenceLength = sequenceLength
+        self.globalBatch = globalBatch
+        self.precision = precision
+        self.tokens = tokens
+        self.conventions = conventions
+    }
+
+    func parameter(_ p: SoftwareStack.Parameter) throws(EstimationError) -> Double {
+        guard let v = stack.value(p) else {
+            throw EstimationError("Stack '\(stack.name)' has no evidence for \(p.rawValue) on \(chip.name).")
+        }
+        return v
+    }
+
+    func peak(_ precision: ComputePrecision) throws(EstimationError) -> FLOPsPerSecond {
+        if let p = chip.peak(precision) { return p }
+        if precision == .bf16, let p = chip.peak(.fp16) { return p }
+        throw EstimationError("\(chip.name) has no dense \(precision.rawValue) peak in the catalog.")
+    }
+
+    /// The links a chip's collectives cross.
+    struct Links {
+        var scaleUp: Link
+        var scaleOut: Link?
+        var domain: Int
+    }
+
+    func links() throws(EstimationError) -> Links {
+        let latency = Seconds(try parameter(.collectiveLatency))
+        let domain = system?.chips ?? chip.scaleUp?.maxDomain ?? 1
+        var upBandwidth = system?.scaleUp.achievableBandwidthPerDirection
+        if upBandwidth == nil,
+            let bidirectional = system?.scaleUp.bidirectionalBandwidth ?? chip.scaleUp?.bidirectionalBandwidth
+        {
+            upBandwidth = bidirectional / 2 * (try parameter(.scaleUpEfficiency))
+        }
+        let up = Link(name: "scale-up", bandwidth: upBandwidth ?? BytesPerSecond(1), latency: latency)
+        var out: Link?
+        if let achievable = system?.scaleOut?.achievableBandwidth {
+            out = Link(name: "scale-out", bandwidth: achievable, latency: latency)
+        } else if let line = system?.scaleOut?.bandwidth ?? chip.scaleOut?.bandwidth {
+            out = Link(name: "scale-out", bandwidth: line * (try parameter(.scaleOutEfficiency)), latency: latency)
+        }
+        if upBandwidth == nil && domain > 1 {
+            throw EstimationError(
+                "\(chip.name): no scale-up bandwidth in the catalog for \(system?.name ?? "its system")."
+            )
+        }
+        return Links(scaleUp: up, scaleOut: out, domain: max(domain, 1))
+    }
+
+    /// The link a group of `ranks` ranks spaced `stride` apart crosses.
+    func link(ranks: Int, stride: Int, _ links: Links) throws(EstimationError) -> Link {
+        if ranks * stride <= links.domain { return links.scaleUp }
+        guard let out = links.scaleOut else {
+            throw EstimationError(
+                "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name)."
+            )
+        }
+        return out
+    }
+
+    public func estimate(plan: TrainingPlan) throws(EstimationError) -> TrainingEstimate {
+        let a = architecture
+        let h = a.hiddenSize
+        let s = sequenceLength
+        guard plan.chips == chips else {
+            throw EstimationError("The plan uses \(plan.chips) chips; the system has \(chips).")
+        }
+        guard globalBatch % (plan.dp * plan.microBatch) == 0 || globalBatch >= plan.dp * plan.microBatch else {
+            throw EstimationError("Global batch \(globalBatch) is smaller than dp x micro_batch.")
+        }
+        guard s % plan.cp == 0 else { throw EstimationError("Sequence \(s) does not split over cp = \(plan.cp).") }
+        guard a.layers.count >= plan.pp * plan.vpp else {
+            throw EstimationError("\(a.layers.count) layers cannot fill pp x vpp = \(plan.pp * plan.vpp) stages.")
+        }
+        let gemmPrecision = precision.computePrecision
+        let gemmRate = try peak(gemmPrecision) * (try parameter(gemmEfficiencyParameter(gemmPrecision)))
+        let attentionRate = try peak(.bf16) * (try parameter(.attentionEfficiency))
+        guard let hbm = chip.memory.bandwidth else {
+            throw EstimationError("\(chip.name) has no memory bandwidth in the catalog.")
+        }
+        let memoryRate = hbm * (try parameter(.memoryBandwidthEfficiency))
+        let links = try links()
+        let tokens = plan.microBatch * s / plan.cp  // per chip per micro-batch
+        let tokenCount = Double(tokens)
+        let tp = Double(plan.tp)
+        let activationBytes = 2.0  // BF16 activations
+
+        // Ranks inside one scale-up domain along the data-parallel dimension.
+        let ranksPerDomain = max(1, links.domain / (plan.tp * plan.cp))
+        let tpLink = try link(ranks: plan.tp, stride: 1, links)
+        let cpLink = try link(ranks: plan.cp, stride: plan.tp, links)
+
+        var layerTimes: [Seconds] = []
+        var breakdownPerLayer: [TrainingEstimate.Breakdown] = []
+        for layer in a.layers {
+            var b = TrainingEstimate.Breakdown()
+            let gemmForward = tokenCount * layer.weightFLOPsPerToken(hidden: h) / tp
+            let attentionForward =
+                tokenCount * layer.trainingCoreFLOPsPerToken(sequence: s, counting: .causal) / tp
+            let elementwiseForward =
+                tokenCount * Double(layer.activationElementsPerToken(hidden: h)) * activationBytes * 2 / tp
+            b.gemm = FLOPs(3 * gemmForward) / gemmRate
+            b.attention = FLOPs(3 * attentionForward) / attentionRate
+            b.elementwise = Bytes(3 * elementwiseForward) / memoryRate
+            switch plan.recompute {
+            case .full:
+                b.recompute =
+                    FLOPs(gemmForward) / gemmRate + FLOPs(attentionForward) / attentionRate
+                    + Bytes(elementwiseForward) / memoryRate
+            case .selective:
+                b.recompute = FLOPs(attentionForward) / attentionRate
+            case .none: break
+            }
+            let compute = b.gemm + b.attention + b.elementwise + b.recompute
+            if plan.tp > 1 {
+                let bytes = Bytes(tokenCount * Double(h) * activationBytes)
+                // Two all-reduces forward and two backward (sequence parallelism moves the same volume).
+                b.tensorParallel = Collective.allReduce(bytes: bytes, ranks: plan.tp, link: tpLink) * 4
+            }
+            if plan.cp > 1, case .standard(let attention) = layer.attention {
+                let kvBytes = Bytes(tokenCount * Double(attention.keyWidth + attention.valueWidth) * activationBytes)
+                // Ring exchange of K and V, forward and backward (twice the volume), overlapped with attention.
+                let exchange = Collective.allGather(bytes: kvBytes * Double(plan.cp), ranks: plan.cp, link: cpLink) * 3
+                b.contextParallel = max(.zero, exchange - b.attention)
+            }
+            if plan.ep > 1, case .mixtureOfExperts(let moe) = layer.feedForward {
+                let a2a = try expertAllToAll(
+                    moe: moe,
+                    tokens: tokenCount,
+                    plan: plan,
+                    links: links,
+                    ranksPerDomain: ranksPerDomain
+                )
+                if plan.schedule == .dualpipe {
+                    b.expertParallel = max(.zero, a2a - compute)
+                    b.expertParallelHidden = a2a - b.expertParallel
+                    // Communication kernels take streaming multiprocessors from the computation they overlap.
+                    let remaining = stack.value(.overlapComputeFraction) ?? 1
+                    b.overlapSlowdown = min(compute, a2a) * (1 / remaining - 1)
+                } else {
+                    b.expertParallel = a2a
+                }
+            }
+            breakdownPerLayer.append(b)
+            layerTimes.append(compute + b.overlapSlowdown + b.tensorParallel + b.contextParallel + b.expertParallel)
+        }
+
+        // Stages: layers split as evenly as possible; the head and its loss on the last stage.
+        let stages = plan.pp
+        let perStage = splitEvenly(a.layers.count, into: stages)
+        var stageTimes: [Seconds] = []
+        var stageBreakdowns: [TrainingEstimate.Breakdown] = []
+        var start = 0
+        let headForward = tokenCount * a.headFLOPsPerToken.value / tp
+        for (index, count) in perStage.enumerated() {
+            var time = Seconds.zero
+            var b = TrainingEstimate.Breakdown()
+            for i in start..<(start + count) {
+                time = time + layerTimes[i]
+                b = b + breakdownPerLayer[i]
+            }
+            if index == stages - 1 {
+                let head = FLOPs(3 * headForward) / gemmRate
+                time = time + head
+                b.gemm = b.gemm + head
+            }
+            if stages > 1 {
+                let pipeLink = try link(ranks: 2, stride: links.domain, links)
+                let send =
+                    Collective.send(bytes: Bytes(tokenCount * Double(h) * activationBytes / tp), link: pipeLink) * 2
+                time = time + send
+                b.pipelineSends = send
+            }
+            stageTimes.append(time)
+            stageBreakdowns.append(b)
+            start += count
+        }
+        let slowest = stageTimes.indices.max { stageTimes[$0] < stageTimes[$1] } ?? 0
+        let stageTime = stageTimes[slowest]
+        let microBatches = Double(globalBatch) / Double(plan.dp * plan.microBatch)
+        let bubbleStages: Double
+        switch plan.schedule {
+        case .oneFOneB, .gpipe: bubbleStages = Double(plan.pp - 1)
+        case .interleaved: bubbleStages = Double(plan.pp - 1) / Double(plan.vpp)
+        case .dualpipe: bubbleStages = max(0, Double(plan.pp) / 2 - 1)
+        case .zeroBubble: bubbleStages = 0
+        }
+        var breakdown = stageBreakdowns[slowest] * microBatches
+        breakdown.bubble = stageTime * bubbleStages
+
+        // Data parallelism and the optimizer.
+        let parameters = a.parameters
+        let expertParameters = Double(parameters.routedExperts)
+        let denseParameters = Double(parameters.total) - expertParameters
+        let denseShard = denseParameters / Double(plan.tp * plan.pp)
+        let expertShard = expertParameters / Double(plan.ep * plan.pp)
+        let expertDataParallel = max(1, plan.dp * plan.cp * plan.tp / plan.ep)
+        let dataParallel = plan.dp * plan.cp
+        let dpLink = try link(ranks: dataParallel, stride: plan.tp, links)
+        func sync(_ shard: Double, ranks: Int) -> Seconds {
+            guard ranks > 1 else { return .zero }
+            if plan.zero >= 1 {
+                return Collective.allGather(bytes: Bytes(shard * 4), ranks: ranks, link: dpLink)
+                    + Collective.allGather(bytes: Bytes(shard * 2), ranks: ranks, link: dpLink)
+            }
+            return Collective.allReduce(bytes: Bytes(shard * 4), ranks: ranks, link: dpLink)
+        }
+        let dpTime = sync(denseShard, ranks: dataParallel) + sync(expertShard, ranks: expertDataParallel)
+        let overlapWindow = stageTime * (2.0 / 3.0)
+        breakdown.dataParallel = max(.zero, dpTime - overlapWindow)
+        breakdown.dataParallelHidden = dpTime - breakdown.dataParallel
+        let optimizerShard =
+            plan.zero >= 1
+            ? denseShard / Double(dataParallel) + expertShard / Double(expertDataParallel)
+            : denseShard + expertShard
+        // Adam in FP32: read weight, gradient and two moments, write weight, moments and the BF16 copy.
+        breakdown.optimizer = Bytes(optimizerShard * 30) / memoryRate
+
+        let step = stageTime * (microBatches + bubbleStages) + breakdown.dataParallel + breakdown.optimizer
+        let tokensPerStep = Double(globalBatch * s)
+        let tokensPerSecondPerChip = tokensPerStep / step.value / Double(chips)
+        var modelFLOPs = a.trainingFLOPsPerToken(sequenceLength: s, counting: conventions.attention)
+        if conventions.excludeAttention {
+            modelFLOPs = (a.weightFLOPsPerToken + a.headFLOPsPerToken) * 3
+        }
+        if conventions.includeRecompute {
+            modelFLOPs = modelFLOPs + recomputeFLOPsPerToken(plan: plan)
+        }
+        let mfuPeak = try peak(conventions.mfuPrecision.computePrecision)
+        let modelTFLOPs = tokensPerSecondPerChip * modelFLOPs.value / 1e12
+        var notes = plan.assumptions
+        notes.append("Efficiencies from stack '\(stack.name)'.")
+        let memory = memoryPerChip(plan: plan, denseShard: denseShard, expertShard: expertShard, tokens: tokenCount)
+        let named = breakdown.parts.map { ($0.name, $0.time.value) }
+        let bottleneck = named.max { $0.1 < $1.1 }?.0 ?? "gemm"
+        return TrainingEstimate(
+            plan: plan,
+            stack: stack.name,
+            stepTime: step,
+            tokensPerSecondPerChip: tokensPerSecondPerChip,
+            modelFLOPsPerToken: modelFLOPs,
+            modelTFLOPsPerChip: modelTFLOPs,
+            mfu: modelTFLOPs * 1e12 / mfuPeak.value,
+            mfuPeak: mfuPeak,
+            chipHours: self.tokens.map { $0 / tokensPerSecondPerChip / 3_600 },
+            days: self.tokens.map { $0 / (tokensPerSecondPerChip * Double(chips)) / 86_400 },
+            memoryPerChip: memory,
+            memoryCapacity: chip.memory.capacity,
+            breakdown: breakdown,
+            bottleneck: bottleneck,
+            notes: notes
+        )
+    }
+
+    func gemmEfficiencyParameter(_ precision: ComputePrecision) -> SoftwareStack.Parameter {
+        stack.gemmEfficiency(precision)?.parameter ?? .gemmEfficiencyBF16
+    }
+
+    /// Dispatch and combine of one MoE layer, forward and backward, for one chip's tokens.
+    func expertAllToAll(
+        moe: MixtureOfExperts,
+        tokens: Double,
+        plan: TrainingPlan,
+        links: Links,
+        ranksPerDomain: Int
+    ) throws(EstimationError) -> Seconds {
+        let h = Double(architecture.hiddenSize)
+        let dispatchBytes: Double = [.fp8, .mxfp8, .hif8].contains(precision) ? 1 : 2
+        let combineBytes = 2.0
+        let k = Double(moe.topK)
+        let nodes = Double(max(1, plan.ep / ranksPerDomain))
+        // Distinct nodes a token's experts land on, node-limited where the model routes by group.
+        var reached = nodes * (1 - power(1 - 1 / nodes, moe.topK))
+        if let limit = moe.groupsPerToken, moe.routingGroups != nil { reached = min(reached, Double(limit)) }
+        let remote = reached * (nodes - 1) / nodes
+        var time = Seconds.zero
+        for bytesPerElement in [dispatchBytes, combineBytes] {
+            let intra = Bytes(tokens * k * h * bytesPerElement)
+            var t = intra / links.scaleUp.bandwidth
+            if nodes > 1 {
+                guard let out = links.scaleOut else {
+                    throw EstimationError(
+                        "Expert parallelism over \(plan.ep) ranks needs the scale-out network, which the catalog lacks."
+                    )
+                }
+                t = max(t, Bytes(tokens * remote * h * bytesPerElement) / out.bandwidth) + out.latency
+            } else {
+                t = t + links.scaleUp.latency
+            }
+            time = time + t
+        }
+        return time * 2  // forward and backward
+    }
+
+    /// FLOPs recomputation adds per token (hardware FLOPs beyond the model's).
+    func recomputeFLOPsPerToken(plan: TrainingPlan) -> FLOPs {
+        let a = architecture
+        switch plan.recompute {
+        case .none: return .zero
+        case .full:
+            return FLOPs(
+                a.trainingFLOPsPerToken(sequenceLength: sequenceLength, counting: conventions.attention).value / 3
+            )
+                - a.headFLOPsPerToken
+        case .selective:
+            let attention = a.layers.reduce(0.0) {
+                $0 + $1.trainingCoreFLOPsPerToken(sequence: sequenceLength, counting: conventions.attention)
+            }
+            return FLOPs(attention)
+        }
+    }
+
+    /// Weights, gradients and optimizer states by ZeRO stage, activations of the micro-batches in
+    /// flight on the first stage, per chip.
+    func memoryPerChip(plan: TrainingPlan, denseShard: Double, expertShard: Double, tokens: Double) -> Bytes {
+        let dataParallel = Double(plan.dp * plan.cp)
+        let expertDataParallel = Double(max(1, plan.dp * plan.cp * plan.tp / plan.ep))
+        let shard = denseShard + expertShard
+        let weights = shard * 2
+        let gradients = plan.zero >= 2 ? (denseShard / dataParallel + expertShard / expertDataParallel) * 4 : shard * 4
+        let states =
+            plan.zero >= 1 ? (denseShard / dataParallel + expertShard / expertDataParallel) * 12 : shard * 12
+        let weightBytes = plan.zero >= 3 ? weights / dataParallel : weights
+        let perStage = splitEvenly(architecture.layers.count, into: plan.pp)
+        let firstStageLayers = architecture.layers.prefix(perStage.first ?? 0)
+        let h = architecture.hiddenSize
+        var perMicroBatch = 0.0
+        for layer in firstStageLayers {
+            switch plan.recompute {
+            case .full: perMicroBatch += tokens * Double(h) * 2
+            default: perMicroBatch += tokens * Double(layer.activationElementsPerToken(hidden: h)) * 2 / Double(plan.tp)
+            }
+        }
+        let inFlight: Double =
+            plan.schedule == .interleaved
+            ? Double(plan.pp) * (1 + Double(plan.pp - 1) / Double(plan.pp * plan.vpp))
+            : Double(plan.pp)
+        return Bytes(weightBytes + gradients + states + perMicroBatch * inFlight)
+    }
+}
+
+/// `n` items in `parts` groups as even as possible, larger groups first.
+func splitEvenly(_ n: Int, into parts: Int) -> [Int] {
+    let base = n / parts
+    let extra = n % parts
+    return (0..<parts).map { $0 < extra ? base + 1 : base }
+}
+
+extension TrainingEstimate.Breakdown {
+    static func + (lhs: Self, rhs: Self) -> Self {
+        var r = lhs
+        r.gemm = lhs.gemm + rhs.gemm
+        r.attention = lhs.attention + rhs.attention
+        r.elementwise = lhs.elementwise + rhs.elementwise
+        r.recompute = lhs.recompute + rhs.recompute
+        r.tensorParallel = lhs.tensorParallel + rhs.tensorParallel
+        r.contextParallel = lhs.contextParallel + rhs.contextParallel
+        r.expertParallel = lhs.expertParallel + rhs.expertParallel
+        r.expertParallelHidden = lhs.expertParallelHidden + rhs.expertParallelHidden
+        r.overlapSlowdown = lhs.overlapSlowdown + rhs.overlapSlowdown
+        r.pipelineSends = lhs.pipelineSends + rhs.pipelineSends
+        r.bubble = lhs.bubble + rhs.bubble
+        r.dataParallel = lhs.dataParallel + rhs.dataParallel
+        r.dataParallelHidden = lhs.dataParallelHidden + rhs.dataParallelHidden
+        r.optimizer = lhs.optimizer + rhs.optimizer
+        return r
+    }
+
+    static func * (lhs: Self, factor: Double) -> Self {
+        var r = Self()
+        r.gemm = lhs.gemm * factor
+        r.attention = lhs.attention * factor
+        r.elementwise = lhs.elementwise * factor
+        r.recompute = lhs.recompute * factor
+        r.tensorParallel = lhs.tensorParallel * factor
+        r.contextParallel = lhs.contextParallel * factor
+        r.expertParallel = lhs.expertParallel * factor
+        r.expertParallelHidden = lhs.expertParallelHidden * factor
+        r.overlapSlowdown = lhs.overlapSlowdown * factor
+        r.pipelineSends = lhs.pipelineSends * factor
+        r.bubble = lhs.bubble * factor
+        r.dataParallel = lhs.dataParallel * factor
+        r.dataParallelHidden = lhs.dataParallelHidden * factor
+        r.optimizer = lhs.optimizer * factor
+        return r
+    }
+}
+
+/// `x^n` for a whole `n`, for the core, which does not import Foundation.
+func power(_ x: Double, _ n: Int) -> Double {
+    var result = 1.0
+    for _ in 0..<max(0, n) { result *= x }
+    return result
+}

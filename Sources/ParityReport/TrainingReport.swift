@@ -1,0 +1,86 @@
+public import ParityCore
+
+/// Tables and values for a training estimate.
+public enum TrainingReport {
+    public static func value(id: String, metrics: [Metric: Double], estimate: TrainingEstimate?, notes: [String])
+        -> ReportValue
+    {
+        var fields: [ReportValue.Field] = [
+            .init("id", .string(id)),
+            .init(
+                "metrics",
+                .object(metrics.sorted { $0.key < $1.key }.map { .init($0.key.rawValue, .number($0.value)) })
+            ),
+        ]
+        if let e = estimate {
+            let p = e.plan
+            fields.append(
+                .init(
+                    "plan",
+                    .object([
+                        .init("tp", .integer(p.tp)), .init("pp", .integer(p.pp)), .init("vpp", .integer(p.vpp)),
+                        .init("ep", .integer(p.ep)), .init("dp", .integer(p.dp)), .init("cp", .integer(p.cp)),
+                        .init("sequence_parallel", .bool(p.sequenceParallel)), .init("zero", .integer(p.zero)),
+                        .init("schedule", .string(p.schedule.rawValue)), .init("micro_batch", .integer(p.microBatch)),
+                        .init("recompute", .string(p.recompute.rawValue)),
+                    ])
+                )
+            )
+            fields.append(.init("stack", .string(e.stack)))
+            fields.append(
+                .init("step_breakdown_s", .object(e.breakdown.parts.map { .init($0.name, .number($0.time.value)) }))
+            )
+            fields.append(
+                .init(
+                    "hidden_communication_s",
+                    .object(e.breakdown.hidden.map { .init($0.name, .number($0.time.value)) })
+                )
+            )
+            fields.append(.init("bottleneck", .string(e.bottleneck)))
+            fields.append(.init("fits_in_memory", .bool(e.fits)))
+            fields.append(.init("model_flops_per_token", .number(e.modelFLOPsPerToken.value)))
+        }
+        fields.append(.init("notes", .array(notes.map(ReportValue.string))))
+        return .object(fields)
+    }
+
+    public static func table(id: String, metrics: [Metric: Double], estimate: TrainingEstimate?, notes: [String])
+        -> Table
+    {
+        var rows: [[String]] = metrics.sorted { $0.key < $1.key }.map { [$0.key.rawValue, format($0.value)] }
+        if let e = estimate {
+            let p = e.plan
+            rows.append([
+                "plan",
+                "tp \(p.tp) pp \(p.pp) vpp \(p.vpp) ep \(p.ep) dp \(p.dp) cp \(p.cp) zero \(p.zero) \(p.schedule.rawValue) mb \(p.microBatch) recompute \(p.recompute.rawValue)",
+            ])
+            rows.append(["stack", e.stack])
+            let total = e.stepTime.value
+            for part in e.breakdown.parts where part.time.value > 0 {
+                rows.append([
+                    "  \(part.name)",
+                    formatNumber(part.time.value, decimals: 3) + " s ("
+                        + formatNumber(part.time.value / total * 100, decimals: 1)
+                        + "%)",
+                ])
+            }
+            for part in e.breakdown.hidden where part.time.value > 0 {
+                rows.append(["  \(part.name) (overlapped)", formatNumber(part.time.value, decimals: 3) + " s"])
+            }
+            rows.append(["bottleneck", e.bottleneck])
+            rows.append(["fits in memory", e.fits ? "yes" : "no"])
+        }
+        return Table(
+            title: id,
+            columns: ["metric", "value"],
+            alignments: [.left, .right],
+            rows: rows,
+            footnotes: notes.map { "note: \($0)" }
+        )
+    }
+
+    static func format(_ x: Double) -> String {
+        abs(x) >= 100
+            ? formatNumber(x, decimals: 1) : abs(x) >= 1 ? formatNumber(x, decimals: 3) : formatNumber(x, decimals: 4)
+    }
+}

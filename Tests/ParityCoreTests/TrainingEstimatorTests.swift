@@ -1,0 +1,130 @@
+import Testing
+
+@testable import ParityCore
+
+/// The training estimator on hand-built inputs: invariants that must hold whatever the parameters.
+struct TrainingEstimatorTests {
+    static let provenance = Provenance(sources: ["test"], confidence: .low)
+
+    static func stack(overlap: Double? = nil) -> SoftwareStack {
+        var parameters: [SoftwareStack.Parameter: SoftwareStack.Evidence] = [
+            .gemmEfficiencyBF16: .init(value: 0.8, evidence: "test", provenance: provenance),
+            .attentionEfficiency: .init(value: 0.5, evidence: "test", provenance: provenance),
+            .memoryBandwidthEfficiency: .init(value: 0.8, evidence: "test", provenance: provenance),
+            .scaleUpEfficiency: .init(value: 0.75, evidence: "test", provenance: provenance),
+            .scaleOutEfficiency: .init(value: 0.85, evidence: "test", provenance: provenance),
+            .collectiveLatency: .init(value: 15e-6, evidence: "test", provenance: provenance),
+        ]
+        if let overlap {
+            parameters[.overlapComputeFraction] = .init(value: overlap, evidence: "test", provenance: provenance)
+        }
+        return SoftwareStack(name: "test", description: nil, chips: ["x"], matches: [], parameters: parameters)
+    }
+
+    static let chip = Chip(
+        name: "x",
+        vendor: "x",
+        fullName: "x",
+        confidence: .low,
+        compute: .init(dense: [.bf16: .tera(1_000)], provenance: provenance),
+        memory: .init(type: nil, capacity: .giga(80), bandwidth: .tera(3), provenance: provenance),
+        scaleUp: .init(name: nil, bidirectionalBandwidth: .giga(900), maxDomain: 8, provenance: provenance),
+        scaleOut: .init(bandwidth: .giga(50), technology: nil, provenance: provenance)
+    )
+
+    static func model(layers: Int = 8) -> ModelArchitecture {
+        let attention = StandardAttention(queryHeads: 32, keyValueHeads: 8, headDimension: 128)
+        let layer = ModelArchitecture.Layer(
+            attention: .standard(attention),
+            feedForward: .dense(DenseMLP(intermediateSize: 14_336)),
+            normParameters: 8_192
+        )
+        return ModelArchitecture(
+            name: "m",
+            family: "t",
+            hiddenSize: 4_096,
+            vocabularySize: 128_000,
+            tiedEmbeddings: false,
+            layers: Array(repeating: layer, count: layers)
+        )
+    }
+
+    static func estimator(chips: Int, batch: Int = 256) -> TrainingEstimator {
+        TrainingEstimator(
+            architecture: model(),
+            chip: chip,
+            system: nil,
+            stack: stack(),
+            chips: chips,
+            sequenceLength: 4_096,
+            globalBatch: batch,
+            precision: .bf16,
+            tokens: 1e12,
+            conventions: .init()
+        )
+    }
+
+    @Test func oneChipHasNoCommunicationAndNoBubble() throws {
+        let e = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1))
+        #expect(e.breakdown.tensorParallel == .zero)
+        #expect(e.breakdown.dataParallel == .zero)
+        #expect(e.breakdown.bubble == .zero)
+        #expect(e.mfu > 0 && e.mfu < 0.8)
+    }
+
+    @Test func theStepIsTheSumOfItsParts() throws {
+        let e = try Self.estimator(chips: 8).estimate(plan: TrainingPlan(tp: 2, pp: 2, dp: 2))
+        let sum = e.breakdown.parts.reduce(0.0) { $0 + $1.time.value }
+        #expect(abs(sum - e.stepTime.value) < 1e-9 * e.stepTime.value)
+    }
+
+    @Test(arguments: [2, 4, 8])
+    func the1F1BBubbleIsPipelineMinusOneStageTimes(pp: Int) throws {
+        let e = try Self.estimator(chips: pp).estimate(plan: TrainingPlan(tp: 1, pp: pp, dp: 1))
+        let microBatches = 256.0
+        let stage =
+            (e.stepTime.value - e.breakdown.optimizer.value - e.breakdown.dataParallel.value)
+            / (microBatches + Double(pp - 1))
+        #expect(abs(e.breakdown.bubble.value - stage * Double(pp - 1)) < 1e-9)
+    }
+
+    @Test func interleavingShrinksTheBubble() throws {
+        let plain = try Self.estimator(chips: 4).estimate(plan: TrainingPlan(tp: 1, pp: 4, dp: 1))
+        let interleaved = try Self.estimator(chips: 4).estimate(
+            plan: TrainingPlan(tp: 1, pp: 4, vpp: 2, dp: 1, schedule: .interleaved)
+        )
+        #expect(interleaved.breakdown.bubble < plain.breakdown.bubble)
+    }
+
+    @Test func recomputationCostsTimeAndSavesMemory() throws {
+        let none = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1))
+        let full = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1, recompute: .full))
+        #expect(full.stepTime > none.stepTime)
+        #expect(full.memoryPerChip < none.memoryPerChip)
+    }
+
+    @Test func moreDataParallelChipsRaiseThroughputPerStep() throws {
+        let small = try Self.estimator(chips: 8).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 8))
+        let large = try Self.estimator(chips: 64).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 64))
+        #expect(large.stepTime < small.stepTime)
+        #expect(large.tokensPerSecondPerChip <= small.tokensPerSecondPerChip * 1.000_001)
+    }
+
+    @Test func aPlanThatDoesNotFillTheChipsIsAnError() {
+        #expect(throws: EstimationError.self) {
+            try Self.estimator(chips: 16).estimate(plan: TrainingPlan(tp: 2, pp: 2, dp: 2))
+        }
+    }
+
+    @Test func aMissingEfficiencyIsAnErrorNotADefault() {
+        var e = Self.estimator(chips: 1)
+        e.stack.parameters[.attentionEfficiency] = nil
+        #expect(throws: EstimationError.self) { try e.estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1)) }
+    }
+
+    @Test func theSearchFindsAPlanThatFits() throws {
+        let best = try TrainingPlanSearch(estimator: Self.estimator(chips: 16)).best()
+        #expect(best.fits)
+        #expect(best.plan.chips == 16)
+    }
+}

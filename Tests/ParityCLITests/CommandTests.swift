@@ -98,14 +98,34 @@ struct CommandTests {
         #expect(Self.run("catalog", "gpus").status == 2)
     }
 
-    @Test func aValidScenarioSaysThePredictionIsNotImplementedYet() throws {
+    @Test func aServingScenarioSaysItsPredictionIsNotImplementedYet() throws {
         let path = try Self.write(
             "id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot_slo_ms: 50}\n",
             name: "s.yaml"
         )
         let result = Self.run("run", path)
         #expect(result.status == 1)
-        #expect(result.error.contains("valid"))
+        #expect(result.error.contains("serving predictions are not implemented yet"))
+    }
+
+    @Test func aTrainingScenarioPrintsItsMetricsAndBreakdown() throws {
+        let scenario = """
+            id: t
+            model: llama-3.1-8b
+            system: {chip: h100-sxm, chips: 8, node: hgx-h100}
+            workload: {kind: training, sequence_length: 8192, global_batch: 64, precision: bf16, tokens: 1.0e+12}
+            plan: {training: {tp: 1, pp: 1, dp: 8, micro_batch: 1}}
+            """
+        let result = Self.run("run", try Self.write(scenario, name: "t.yaml"), "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let metrics = try #require(json["metrics"] as? [String: Double])
+        for name in ["step_time_s", "tokens_per_s_per_chip", "model_tflops_per_chip", "mfu", "chip_hours", "days", "memory_per_chip_gib"] {
+            #expect(metrics[name] != nil, "\(name)")
+        }
+        let mfu = try #require(metrics["mfu"])
+        #expect(mfu > 0.2 && mfu < 0.8)
+        #expect(json["step_breakdown_s"] != nil)
     }
 
     @Test func helpExitsZero() {

@@ -120,7 +120,10 @@ struct CommandTests {
         #expect(result.status == 0, "\(result.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let metrics = try #require(json["metrics"] as? [String: Double])
-        for name in ["step_time_s", "tokens_per_s_per_chip", "model_tflops_per_chip", "mfu", "chip_hours", "days", "memory_per_chip_gib"] {
+        for name in [
+            "step_time_s", "tokens_per_s_per_chip", "model_tflops_per_chip", "mfu", "chip_hours", "days",
+            "memory_per_chip_gib",
+        ] {
             #expect(metrics[name] != nil, "\(name)")
         }
         let mfu = try #require(metrics["mfu"])

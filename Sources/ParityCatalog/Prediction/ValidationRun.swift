@@ -5,7 +5,10 @@ public import ParityReport
 public enum ValidationRun {
     public static func run(paths: [String], catalog: Catalog) throws(CatalogError) -> ValidationReport {
         var cases: [ValidationReport.Case] = []
-        for path in try ScenarioPaths.expand(paths) {
+        for path in paths where path.lowercased().hasSuffix(".csv") {
+            cases += try ServingSweep.validate(path: path, catalog: catalog).cases
+        }
+        for path in try ScenarioPaths.expand(paths.filter { !$0.lowercased().hasSuffix(".csv") }) {
             let file = try ScenarioFile.load(path: path, catalog: catalog)
             guard let expected = file.scenario.expected, !expected.metrics.isEmpty else { continue }
             let stack = (try? catalog.stack(for: file.chip, software: file.scenario.system.software))?.stack.name ?? "-"

@@ -68,7 +68,8 @@ extension ModelArchitecture {
 }
 
 extension ModelArchitecture.Layer {
-    func weightFLOPsPerToken(hidden h: Int) -> Double {
+    /// Matrix FLOPs per token of the token mixer's projections and the layer's extras.
+    func projectionFLOPsPerToken(hidden h: Int) -> Double {
         var f = extras.flopsPerToken
         switch attention {
         case .standard(let a): f += a.projectionFLOPsPerToken(hidden: h)
@@ -78,6 +79,11 @@ extension ModelArchitecture.Layer {
         case .mamba2(let a): f += a.projectionFLOPsPerToken(hidden: h)
         case .none: break
         }
+        return f
+    }
+
+    func weightFLOPsPerToken(hidden h: Int) -> Double {
+        var f = projectionFLOPsPerToken(hidden: h)
         switch feedForward {
         case .dense(let mlp): f += mlp.flopsPerToken(hidden: h)
         case .mixtureOfExperts(let moe): f += moe.flopsPerToken(hidden: h)

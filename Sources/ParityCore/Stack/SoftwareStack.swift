@@ -50,13 +50,22 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Fraction of the compute throughput left while communication kernels run alongside it
         /// (they occupy streaming multiprocessors of their own).
         case overlapComputeFraction = "overlap_compute_fraction"
+        /// Fraction of the BF16 peak a compute-bound decode attention kernel sustains (MLA with many heads).
+        case decodeAttentionEfficiency = "decode_attention_efficiency"
+        /// Latency of one collective captured in a CUDA graph with one-shot kernels, as serving
+        /// engines run decode (seconds).
+        case graphCollectiveLatency = "graph_collective_latency"
+        /// Fixed time every kernel costs beyond its roofline (seconds): launch, prologue, tail.
+        case kernelOverhead = "kernel_overhead"
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
         }
 
         /// Whether the value is a fraction in (0, 1].
-        public var isFraction: Bool { self != .collectiveLatency }
+        public var isFraction: Bool {
+            self != .collectiveLatency && self != .kernelOverhead && self != .graphCollectiveLatency
+        }
     }
 
     /// A parameter's value and the evidence it rests on.

@@ -1,0 +1,291 @@
+import Foundation
+public import ParityCore
+public import ParityReport
+
+/// Rows of measured serving sweeps (`serving-sweeps/nvidia-measured.csv` format): each row's
+/// deployment is rebuilt and its decode step predicted; rows that do not state a whole deployment,
+/// or whose fields contradict each other, are reported as such and left out of the medians.
+public enum ServingSweep {
+    /// A parsed CSV: header and rows as dictionaries.
+    static func parseCSV(_ text: String, file: String) throws(CatalogError) -> [[String: String]] {
+        var lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        guard !lines.isEmpty else { throw CatalogError(file: file, keyPath: "", message: "The CSV file is empty.") }
+        let header = fields(lines.removeFirst())
+        var rows: [[String: String]] = []
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            let values = fields(line)
+            guard values.count == header.count else {
+                throw CatalogError(
+                    file: file,
+                    keyPath: "row \(index + 2)",
+                    message: "Has \(values.count) fields; the header has \(header.count)."
+                )
+            }
+            rows.append(Dictionary(uniqueKeysWithValues: zip(header, values)))
+        }
+        return rows
+    }
+
+    static func fields(_ line: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        var quoted = false
+        var iterator = line.makeIterator()
+        while let c = iterator.next() {
+            if c == "\"" {
+                quoted.toggle()
+            } else if c == "," && !quoted {
+                result.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        result.append(current)
+        return result
+    }
+
+    /// The catalog chip and system a sweep's `system` column names.
+    static let systems: [String: (chip: String, system: String?)] = [
+        "h100_sxm": ("h100-sxm", "hgx-h100"), "h200_sxm": ("h200", "hgx-h200"), "b200_sxm": ("b200", "hgx-b200"),
+        "b300_sxm": ("b300", nil), "gb200": ("gb200", "gb200-nvl72"), "gb300": ("gb300", "gb300-nvl72"),
+        "a100_sxm": ("a100-80gb", "dgx-a100"),
+    ]
+
+    static func precision(_ mode: String) -> (Precision, weightOnly: Bool)? {
+        switch mode {
+        case "", "bf16", "float16", "fp16": (.bf16, false)
+        case "fp8", "fp8_block", "fp8_static": (.fp8, false)
+        case "nvfp4": (.nvfp4, false)
+        case "mxfp4", "w4a16_mxfp4": (.mxfp4, false)
+        case "int4_wo": (.int4, true)
+        case "int8_wo": (.int8, true)
+        default: nil
+        }
+    }
+
+    /// A row's model, by its Hugging Face id or the id without instruction-tuning and precision suffixes.
+    static func model(_ id: String, catalog: Catalog) -> String? {
+        if let entry = catalog.modelEntry(named: id) { return entry.name }
+        let name = (id.split(separator: "/").last.map(String.init) ?? id).lowercased()
+        var candidates = [name]
+        for suffix in ["-instruct", "-fp8", "-nvfp4", "-fp4"] {
+            candidates += candidates.map { $0.hasSuffix(suffix) ? String($0.dropLast(suffix.count)) : $0 }
+        }
+        candidates += candidates.map { "meta-" + $0 }
+        for candidate in candidates { if let entry = catalog.modelEntry(named: candidate) { return entry.name } }
+        return nil
+    }
+
+    /// The number after `_tp`, `_ep`, `_dep` or `_tep` in a row id: the width its name describes.
+    static func describedWidth(_ id: String) -> Int? {
+        var widths: [Int] = []
+        let parts = id.split(separator: "_")
+        for part in parts {
+            for prefix in ["tep", "dep", "tp", "ep"] where part.hasPrefix(prefix) {
+                if let n = Int(part.dropFirst(prefix.count)) { widths.append(n) }
+            }
+        }
+        return widths.max()
+    }
+
+    /// Predicts every row's TPOT and reports TTFT apart.
+    public static func validate(path: String, catalog: Catalog) throws(CatalogError) -> ValidationReport {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw CatalogError(file: path, keyPath: "", message: "Cannot read the file.")
+        }
+        var cases: [ValidationReport.Case] = []
+        var models: [String: ModelArchitecture] = [:]
+        for row in try parseCSV(text, file: path) {
+            cases.append(contentsOf: predict(row: row, catalog: catalog, models: &models))
+        }
+        return ValidationReport(cases: cases)
+    }
+
+    static func predict(
+        row: [String: String],
+        catalog: Catalog,
+        models: inout [String: ModelArchitecture]
+    ) -> [ValidationReport.Case] {
+        let id = row["id"] ?? "?"
+        let tpot = Double(row["silicon_tpot_ms"] ?? "")
+        let ttft = Double(row["silicon_ttft_ms"] ?? "")
+        let backend = row["backend"] ?? "-"
+        let systemName = row["system"] ?? "-"
+        let modelID = row["model_path"] ?? "-"
+        func cases(predicted: Double?, reason: String?, chip: String, model: String, stack: String) -> [ValidationReport
+            .Case]
+        {
+            var out: [ValidationReport.Case] = []
+            if let tpot {
+                out.append(
+                    .init(
+                        id: id,
+                        metric: "tpot_ms",
+                        expected: tpot,
+                        predicted: predicted,
+                        reason: reason,
+                        lowerBound: false,
+                        workload: "serving-sweep",
+                        vendor: "NVIDIA",
+                        chip: chip,
+                        model: model,
+                        stack: "\(stack)/\(backend)"
+                    )
+                )
+            }
+            _ = ttft
+            return out
+        }
+        guard let target = systems[systemName] else {
+            return cases(
+                predicted: nil,
+                reason: "not expressible: unknown system '\(systemName)'",
+                chip: systemName,
+                model: modelID,
+                stack: "-"
+            )
+        }
+        guard let modelName = model(modelID, catalog: catalog) else {
+            return cases(
+                predicted: nil,
+                reason: "not expressible: model '\(modelID)' is not in the catalog",
+                chip: target.chip,
+                model: modelID,
+                stack: "-"
+            )
+        }
+        let disaggregated = row["mode"] == "disagg"
+        let prefix = disaggregated ? "decode_" : ""
+        func int(_ key: String) -> Int? { Int(row[prefix + key] ?? "") }
+        guard let tp = int("tp_size"), let batch = int("batch_size"), let isl = Int(row["isl"] ?? ""),
+            let osl = Int(row["osl"] ?? "")
+        else {
+            return cases(
+                predicted: nil,
+                reason:
+                    "not expressible: the row does not state the \(disaggregated ? "decode pool's " : "")batch or parallel layout",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        let dp = int("attention_dp_size") ?? 1
+        let moeTP = int("moe_tp_size") ?? tp * dp
+        let moeEP = int("moe_ep_size") ?? 1
+        guard tp >= 1, dp >= 1, moeTP >= 1, moeEP >= 1, batch >= 1, isl >= 1, osl >= 1 else {
+            return cases(
+                predicted: nil,
+                reason: "contradictory: a size, batch or length below 1",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        let ranks = tp * dp
+        if models[modelName] == nil { models[modelName] = try? catalog.model(named: modelName) }
+        guard let architecture = models[modelName] else {
+            return cases(
+                predicted: nil,
+                reason: "not expressible: \(modelName) cannot be counted exactly",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        let isMoE = architecture.mixtureOfExpertsLayerCount > 0
+        if isMoE && moeTP * moeEP != ranks {
+            return cases(
+                predicted: nil,
+                reason: "contradictory: attention tp x dp = \(ranks) but moe tp x ep = \(moeTP * moeEP)",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        if isMoE && dp == 1 && moeTP == moeEP && moeTP > 1 && tp == moeTP * moeEP {
+            return cases(
+                predicted: nil,
+                reason:
+                    "contradictory: tp \(tp) with moe \(moeTP) x \(moeEP) encodes a \(moeTP)-GPU deployment as \(tp) wide",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        if let described = describedWidth(id), ranks > described {
+            return cases(
+                predicted: nil,
+                reason: "contradictory: layout width \(ranks) exceeds the \(described) GPUs the row's name describes",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        guard let dense = precision(row["gemm_quant_mode"] ?? ""), let experts = precision(row["moe_quant_mode"] ?? "")
+        else {
+            return cases(
+                predicted: nil,
+                reason: "not expressible: unknown quantisation mode",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+        do {
+            let chip = try catalog.chip(named: target.chip)
+            let system = try target.system.map { name throws(CatalogError) in try catalog.system(named: name) }
+            let (stack, _) = try catalog.stack(for: chip, software: row["backend"])
+            // Without FP4 tensor cores (Hopper), FP4 weights are dequantised for BF16 GEMMs.
+            let weightOnly = dense.weightOnly || (dense.0.computePrecision == .fp4 && chip.peak(.fp4) == nil)
+            let deployment = ServingDeployment(
+                ranks: ranks,
+                attentionDP: dp,
+                moeEP: isMoE ? moeEP : 1,
+                moeTP: isMoE ? moeTP : ranks,
+                densePrecision: dense.0,
+                expertPrecision: experts.0,
+                weightOnly: weightOnly,
+                kvBytesPerElement: 2
+            )
+            let estimator = ServingEstimator(
+                architecture: architecture,
+                chip: chip,
+                system: system,
+                stack: stack,
+                deployment: deployment
+            )
+            let context = isl + osl / 2
+            var step = try estimator.decodeStep(batch: batch, context: context).total
+            if !disaggregated {
+                // Chunked prefill: each decode step also carries, on average, isl / osl prompt tokens per sequence.
+                let promptTokens = max(1, Int((Double(batch) * Double(isl) / Double(osl)).rounded()))
+                step = step + (try estimator.prefill(tokens: promptTokens, sequenceLength: isl).total)
+            }
+            return cases(
+                predicted: step.value * 1_000,
+                reason: nil,
+                chip: chip.name,
+                model: modelName,
+                stack: stack.name
+            )
+        } catch let error as EstimationError {
+            return cases(
+                predicted: nil,
+                reason: "not predicted: \(error.message)",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        } catch {
+            return cases(
+                predicted: nil,
+                reason: "not predicted: \(error)",
+                chip: target.chip,
+                model: modelName,
+                stack: "-"
+            )
+        }
+    }
+}

@@ -1,0 +1,386 @@
+/// Predicts the time of one decode step and of one prefill on a serving instance, op by op:
+/// each GEMM and attention kernel costs `max(FLOPs / (peak × η), bytes / (HBM × η_mem))` plus a fixed
+/// kernel overhead, and collectives cost α–β time over the link they cross.
+///
+/// Decode reads every dense weight once per step, the weights of the routed experts the step's tokens
+/// touch (`E/ep × (1 − (1 − k/E)^T)` per rank for `T` tokens in the instance), and each sequence's
+/// KV cache; MLA runs weight-absorbed. Attention-DP instances exchange tokens with expert ranks by
+/// all-to-all; tensor-parallel ones all-reduce. Two-batch overlap hides communication behind the
+/// other micro-batch's computation.
+public struct ServingEstimator: Sendable {
+    public var architecture: ModelArchitecture
+    public var chip: Chip
+    public var system: System?
+    public var stack: SoftwareStack
+    public var deployment: ServingDeployment
+
+    public init(
+        architecture: ModelArchitecture,
+        chip: Chip,
+        system: System?,
+        stack: SoftwareStack,
+        deployment: ServingDeployment
+    ) {
+        self.architecture = architecture
+        self.chip = chip
+        self.system = system
+        self.stack = stack
+        self.deployment = deployment
+    }
+
+    /// Time spent in one step, by kind of work (seconds per step).
+    public struct StepBreakdown: Hashable, Sendable {
+        public var denseGEMM: Seconds = .zero
+        public var expertGEMM: Seconds = .zero
+        public var attention: Seconds = .zero
+        public var lmHead: Seconds = .zero
+        public var communication: Seconds = .zero
+        public var communicationHidden: Seconds = .zero
+        public var overhead: Seconds = .zero
+        /// Of the time above, how much is limited by memory traffic rather than compute.
+        public var memoryBound: Seconds = .zero
+        public init() {}
+
+        public var total: Seconds { denseGEMM + expertGEMM + attention + lmHead + communication + overhead }
+
+        public var parts: [(name: String, time: Seconds)] {
+            [
+                ("dense_gemm", denseGEMM), ("expert_gemm", expertGEMM), ("attention", attention), ("lm_head", lmHead),
+                ("communication_exposed", communication), ("kernel_overhead", overhead),
+            ]
+        }
+    }
+
+    struct Rates {
+        var dense: FLOPsPerSecond
+        var expert: FLOPsPerSecond
+        var attention: FLOPsPerSecond
+        var prefillAttention: FLOPsPerSecond
+        var memory: BytesPerSecond
+        var overhead: Seconds
+    }
+
+    func parameter(_ p: SoftwareStack.Parameter) throws(EstimationError) -> Double {
+        guard let v = stack.value(p) else {
+            throw EstimationError("Stack '\(stack.name)' has no evidence for \(p.rawValue) on \(chip.name).")
+        }
+        return v
+    }
+
+    func rate(_ precision: Precision, weightOnly: Bool) throws(EstimationError) -> FLOPsPerSecond {
+        let compute: ComputePrecision = weightOnly ? .bf16 : precision.computePrecision
+        let peak = chip.peak(compute) ?? (compute == .bf16 ? chip.peak(.fp16) : nil)
+        guard let peak else {
+            throw EstimationError("\(chip.name) has no dense \(compute.rawValue) peak in the catalog.")
+        }
+        guard let efficiency = stack.gemmEfficiency(compute) else {
+            throw EstimationError("Stack '\(stack.name)' has no GEMM efficiency on \(chip.name).")
+        }
+        return peak * efficiency.value / Double(deployment.ranksPerChip)
+    }
+
+    func rates() throws(EstimationError) -> Rates {
+        guard let bandwidth = chip.memory.bandwidth else {
+            throw EstimationError("\(chip.name) has no memory bandwidth in the catalog.")
+        }
+        guard let bf16 = chip.peak(.bf16) ?? chip.peak(.fp16) else {
+            throw EstimationError("\(chip.name) has no dense BF16 peak in the catalog.")
+        }
+        let dies = Double(deployment.ranksPerChip)
+        let decodeAttention: Double
+        if let v = stack.value(.decodeAttentionEfficiency) {
+            decodeAttention = v
+        } else {
+            decodeAttention = try parameter(.attentionEfficiency)
+        }
+        return Rates(
+            dense: try rate(deployment.densePrecision, weightOnly: deployment.weightOnly),
+            expert: try rate(deployment.expertPrecision, weightOnly: deployment.weightOnly),
+            attention: bf16 * decodeAttention / dies,
+            prefillAttention: bf16 * (try parameter(.attentionEfficiency)) / dies,
+            memory: bandwidth * (try parameter(.memoryBandwidthEfficiency)) / dies,
+            overhead: Seconds(try parameter(.kernelOverhead))
+        )
+    }
+
+    /// One kernel: the slower of its compute and its memory traffic, plus the fixed overhead.
+    func kernel(flops: Double, bytes: Double, rate: FLOPsPerSecond, rates: Rates, breakdown: inout StepBreakdown)
+        -> Seconds
+    {
+        let compute = flops / rate.value
+        let memory = bytes / rates.memory.value
+        if memory > compute { breakdown.memoryBound = breakdown.memoryBound + Seconds(memory) }
+        breakdown.overhead = breakdown.overhead + rates.overhead
+        return Seconds(max(compute, memory))
+    }
+
+    func links() throws(EstimationError) -> (up: Link, out: Link?, domain: Int) {
+        let latency: Seconds
+        if let graph = stack.value(.graphCollectiveLatency) {
+            latency = Seconds(graph)
+        } else {
+            latency = Seconds(try parameter(.collectiveLatency))
+        }
+        let domain = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * deployment.ranksPerChip
+        var up = system?.scaleUp.achievableBandwidthPerDirection
+        if up == nil, let bidirectional = system?.scaleUp.bidirectionalBandwidth ?? chip.scaleUp?.bidirectionalBandwidth
+        {
+            up = bidirectional / 2 * (try parameter(.scaleUpEfficiency))
+        }
+        var out: Link?
+        if let achievable = system?.scaleOut?.achievableBandwidth {
+            out = Link(name: "scale-out", bandwidth: achievable, latency: latency)
+        } else if let line = system?.scaleOut?.bandwidth ?? chip.scaleOut?.bandwidth,
+            let e = stack.value(.scaleOutEfficiency)
+        {
+            out = Link(name: "scale-out", bandwidth: line * e, latency: latency)
+        }
+        let upLink = Link(
+            name: "scale-up",
+            bandwidth: (up ?? BytesPerSecond(1)) / Double(deployment.ranksPerChip),
+            latency: latency
+        )
+        if deployment.ranks > 1 && up == nil {
+            throw EstimationError(
+                "\(chip.name): no scale-up bandwidth in the catalog for \(system?.name ?? "its system")."
+            )
+        }
+        return (upLink, out, max(1, domain))
+    }
+
+    func bytesPerWeight(_ p: Precision) -> Double { p.bytesPerElement }
+
+    /// The time of one decode step with `batch` sequences per attention-DP rank at `context` tokens.
+    public func decodeStep(batch: Int, context: Int) throws(EstimationError) -> StepBreakdown {
+        try step(
+            tokensPerRank: Double(batch) * Double(deployment.draftTokens + 1),
+            sequences: Double(batch),
+            context: context,
+            prefill: false
+        )
+    }
+
+    /// The time to prefill `tokens` prompt tokens per attention-DP rank, in sequences of `sequenceLength`.
+    public func prefill(tokens: Int, sequenceLength: Int) throws(EstimationError) -> StepBreakdown {
+        try step(
+            tokensPerRank: Double(tokens),
+            sequences: Double(tokens) / Double(sequenceLength),
+            context: sequenceLength,
+            prefill: true
+        )
+    }
+
+    func step(tokensPerRank m: Double, sequences: Double, context t: Int, prefill: Bool) throws(EstimationError)
+        -> StepBreakdown
+    {
+        let a = architecture
+        let h = Double(a.hiddenSize)
+        let d = deployment
+        let tp = Double(d.attentionTP)
+        let r = try rates()
+        let links = try links()
+        var b = StepBreakdown()
+        let denseBytes = bytesPerWeight(d.densePrecision)
+        let expertBytes = bytesPerWeight(d.expertPrecision)
+        let instanceTokens = m * Double(d.attentionDP)
+        let crossesNodes = d.ranks > links.domain
+        let commLink = crossesNodes ? (links.out ?? links.up) : links.up
+        if crossesNodes && links.out == nil {
+            throw EstimationError(
+                "The instance spans \(d.ranks) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
+            )
+        }
+        for layer in a.layers {
+            var compute = Seconds.zero
+            // Attention block.
+            let projectionFLOPs = m * layer.projectionFLOPsPerToken(hidden: a.hiddenSize) / tp
+            let projectionBytes = Double(layer.parameters(hidden: a.hiddenSize).attention) * denseBytes / tp
+            if projectionFLOPs > 0 {
+                let time = kernel(
+                    flops: projectionFLOPs,
+                    bytes: projectionBytes,
+                    rate: r.dense,
+                    rates: r,
+                    breakdown: &b
+                )
+                b.denseGEMM = b.denseGEMM + time
+                compute = compute + time
+            }
+            let (coreFLOPs, cacheBytes) = attentionCore(
+                layer,
+                sequences: sequences,
+                tokens: m,
+                context: t,
+                prefill: prefill
+            )
+            if coreFLOPs > 0 || cacheBytes > 0 {
+                let time = kernel(
+                    flops: coreFLOPs / tp,
+                    bytes: cacheBytes / kvSharding(layer, tp: d.attentionTP),
+                    rate: prefill ? r.prefillAttention : r.attention,
+                    rates: r,
+                    breakdown: &b
+                )
+                b.attention = b.attention + time
+                compute = compute + time
+            }
+            // Feed-forward block.
+            var comm = Seconds.zero
+            switch layer.feedForward {
+            case .dense(let mlp):
+                let time = kernel(
+                    flops: m * mlp.flopsPerToken(hidden: a.hiddenSize) / tp,
+                    bytes: Double(mlp.parameters(hidden: a.hiddenSize)) * denseBytes / tp,
+                    rate: r.dense,
+                    rates: r,
+                    breakdown: &b
+                )
+                b.denseGEMM = b.denseGEMM + time
+                compute = compute + time
+                if d.attentionTP > 1 {
+                    comm =
+                        comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink) * 2
+                }
+            case .mixtureOfExperts(let moe):
+                let k = Double(moe.topK)
+                let e = Double(moe.experts)
+                // Router and shared experts run on every token of the rank.
+                let shared = moe.sharedParameters(hidden: a.hiddenSize) + moe.routerParameters(hidden: a.hiddenSize)
+                let sharedFLOPs =
+                    m * (2 * h * e + Double(2 * moe.sharedMatrices * a.hiddenSize * moe.sharedIntermediateSize)) / tp
+                let sharedTime = kernel(
+                    flops: sharedFLOPs,
+                    bytes: Double(shared) * denseBytes / tp,
+                    rate: r.dense,
+                    rates: r,
+                    breakdown: &b
+                )
+                // Routed experts: balanced work, weights of the experts touched.
+                let perExpert = Double(moe.parametersPerExpert(hidden: a.hiddenSize))
+                let expertFLOPs = instanceTokens * k * 2 * perExpert / Double(d.ranks)
+                let localExperts = (e + Double(d.redundantExperts)) / Double(d.moeEP)
+                let touched = localExperts * (1 - power(max(0, 1 - k / e), Int(instanceTokens.rounded())))
+                let expertTime = kernel(
+                    flops: expertFLOPs,
+                    bytes: touched * perExpert * expertBytes / Double(d.moeTP),
+                    rate: r.expert,
+                    rates: r,
+                    breakdown: &b
+                )
+                b.denseGEMM = b.denseGEMM + sharedTime
+                b.expertGEMM = b.expertGEMM + expertTime
+                compute = compute + sharedTime + expertTime
+                if d.attentionDP > 1 && d.moeEP > 1 {
+                    let dispatch: Double = [.fp8, .fp4, .nvfp4, .mxfp4, .int8].contains(d.expertPrecision) ? 1 : 2
+                    comm =
+                        comm + Collective.allToAll(bytes: Bytes(m * k * h * dispatch), ranks: d.ranks, link: commLink)
+                    comm = comm + Collective.allToAll(bytes: Bytes(m * k * h * 2), ranks: d.ranks, link: commLink)
+                } else if d.ranks > 1 {
+                    comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.ranks, link: commLink)
+                }
+                if d.attentionTP > 1 {
+                    comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink)
+                }
+            case .none:
+                if d.attentionTP > 1 {
+                    comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink)
+                }
+            }
+            if d.twoBatchOverlap {
+                let exposed = max(.zero, comm - compute)
+                b.communication = b.communication + exposed
+                b.communicationHidden = b.communicationHidden + (comm - exposed)
+            } else {
+                b.communication = b.communication + comm
+            }
+        }
+        // LM head on the positions that produce logits.
+        let logitTokens = prefill ? sequences : m
+        let head = kernel(
+            flops: logitTokens * a.headFLOPsPerToken.value / tp,
+            bytes: Double(a.vocabularySize * a.hiddenSize) * Precision.bf16.bytesPerElement / tp,
+            rate: r.dense,
+            rates: r,
+            breakdown: &b
+        )
+        b.lmHead = head
+        return b
+    }
+
+    /// KV-cache sharding over attention tensor parallelism: GQA splits KV heads (replicating when
+    /// there are fewer heads than ranks); MLA, compressed and recurrent caches are replicated.
+    func kvSharding(_ layer: ModelArchitecture.Layer, tp: Int) -> Double {
+        if case .standard(let s) = layer.attention { return Double(min(tp, s.keyValueHeads)) }
+        return 1
+    }
+
+    /// Attention-core FLOPs and cache bytes of one layer for the step.
+    func attentionCore(
+        _ layer: ModelArchitecture.Layer,
+        sequences: Double,
+        tokens: Double,
+        context t: Int,
+        prefill: Bool
+    ) -> (flops: Double, bytes: Double) {
+        let kv = deployment.kvBytesPerElement
+        let single = ModelArchitecture(
+            name: "",
+            family: "",
+            hiddenSize: architecture.hiddenSize,
+            vocabularySize: 1,
+            tiedEmbeddings: true,
+            layers: [layer]
+        )
+        if prefill {
+            let flops = sequences * layer.prefillCoreFLOPs(sequence: t, counting: .causal)
+            let written = sequences * single.cacheBytes(atContext: t, bytesPerElement: kv).value
+            return (flops, written)
+        }
+        let perSequenceTokens = tokens / max(sequences, 1)
+        let flops = tokens * layer.decodeCoreFLOPs(context: t)
+        var bytes = sequences * single.cacheBytes(atContext: t, bytesPerElement: kv).value
+        if case .gatedDeltaNet = layer.attention { bytes *= 2 * 4 / kv }  // FP32 state read and written
+        if case .mamba2 = layer.attention { bytes *= 2 * 4 / kv }
+        _ = perSequenceTokens
+        return (flops, bytes)
+    }
+
+    /// Weight bytes one rank holds.
+    public var weightBytesPerRank: Bytes {
+        let a = architecture
+        let d = deployment
+        let p = a.parameters
+        let dense = Double(p.total - p.routedExperts - p.embedding - p.head) * d.densePrecision.bytesPerElement
+        let tables = Double(p.embedding + p.head) * Precision.bf16.bytesPerElement
+        let expertsPerRank =
+            Double(p.routedExperts) * (1 + Double(d.redundantExperts) / Double(max(1, expertCount)))
+            / Double(d.moeEP * d.moeTP)
+        return Bytes((dense + tables) / Double(d.attentionTP) + expertsPerRank * d.expertPrecision.bytesPerElement)
+    }
+
+    var expertCount: Int {
+        for layer in architecture.layers {
+            if case .mixtureOfExperts(let moe) = layer.feedForward { return moe.experts }
+        }
+        return 0
+    }
+
+    /// Cache bytes one sequence holds on one rank at `context` tokens.
+    public func cacheBytesPerSequence(context: Int) -> Bytes {
+        var total = 0.0
+        for layer in architecture.layers {
+            let single = ModelArchitecture(
+                name: "",
+                family: "",
+                hiddenSize: architecture.hiddenSize,
+                vocabularySize: 1,
+                tiedEmbeddings: true,
+                layers: [layer]
+            )
+            total +=
+                single.cacheBytes(atContext: context, bytesPerElement: deployment.kvBytesPerElement).value
+                / kvSharding(layer, tp: deployment.attentionTP)
+        }
+        return Bytes(total)
+    }
+}

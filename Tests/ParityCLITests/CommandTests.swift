@@ -98,14 +98,33 @@ struct CommandTests {
         #expect(Self.run("catalog", "gpus").status == 2)
     }
 
-    @Test func aServingScenarioSaysItsPredictionIsNotImplementedYet() throws {
+    @Test func aServingScenarioWithoutLengthsSaysWhatIsMissing() throws {
         let path = try Self.write(
             "id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot_slo_ms: 50}\n",
             name: "s.yaml"
         )
         let result = Self.run("run", path)
         #expect(result.status == 1)
-        #expect(result.error.contains("serving predictions are not implemented yet"))
+        #expect(result.error.contains("decode needs decode_context_tokens or input_tokens"))
+    }
+
+    @Test func aServingScenarioPredictsDecodeMetrics() throws {
+        let scenario = """
+            id: s
+            model: llama-3.1-70b
+            system: {chip: h100-sxm, chips: 4, node: hgx-h100}
+            workload: {kind: serving, input_tokens: 1024, output_tokens: 1024, weights_precision: fp8, concurrency: 8}
+            plan: {serving: {chips: 4, tp: 4}}
+            """
+        let result = Self.run("run", try Self.write(scenario, name: "s.yaml"), "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let metrics = try #require(json["metrics"] as? [String: Double])
+        let tpot = try #require(metrics["tpot_ms"])
+        // 70.6B FP8 weights over 4 GPUs stream at most at 13.4 TB/s: at least 5 ms per step.
+        #expect(tpot > 5 && tpot < 50)
+        #expect(metrics["output_tokens_per_s_per_chip"] != nil)
+        #expect(metrics["max_concurrency"] != nil)
     }
 
     @Test func aTrainingScenarioPrintsItsMetricsAndBreakdown() throws {

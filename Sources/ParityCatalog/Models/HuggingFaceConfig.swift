@@ -103,9 +103,35 @@ public enum HuggingFaceConfig {
         if !reader.contains("tie_word_embeddings"), let topLevelTie {
             architecture.tiedEmbeddings = topLevelTie
         }
+        architecture.releasedPrecision = releasedPrecision(top: top, text: reader, family: family)
         architecture.family = modelType == family ? family : "\(modelType)/\(family)"
         architecture.notes = notes + architecture.notes
         return architecture
+    }
+
+    /// The checkpoint's weight precision, from `quantization_config` (DeepSeek V4: `expert_dtype`).
+    static func releasedPrecision(top: ObjectReader, text: ObjectReader, family: String) -> WeightPrecision {
+        var topReader = top
+        var textReader = text
+        let config = textReader.node("quantization_config") ?? topReader.node("quantization_config")
+        var result = WeightPrecision(dense: .bf16, experts: .bf16)
+        if let config {
+            let method = config["quant_method"]?.stringValue?.lowercased() ?? ""
+            let algorithm = config["quant_algo"]?.stringValue?.uppercased() ?? ""
+            switch (method, algorithm) {
+            case (_, "NVFP4"): result = .init(dense: .nvfp4, experts: .nvfp4)
+            case (_, "MIXED_PRECISION"): result = .init(dense: .fp8, experts: .nvfp4)
+            case ("fp8", _), (_, "FP8"): result = .init(dense: .fp8, experts: .fp8)
+            case ("mxfp4", _): result = .init(dense: .bf16, experts: .mxfp4)
+            case ("compressed-tensors", _): result = .init(dense: .bf16, experts: .int4, weightOnlyExperts: true)
+            default: break
+            }
+        }
+        if family == "deepseek_v4" || family == "deepseek_ref" {
+            let expertType = textReader.node("expert_dtype")?.stringValue ?? (family == "deepseek_v4" ? "fp4" : "fp8")
+            result.experts = expertType == "fp4" ? .mxfp4 : .fp8
+        }
+        return result
     }
 
     // MARK: DeepSeek V3 family (MLA, DeepSeekMoE, optional DSA indexer)

@@ -17,8 +17,8 @@ extension ScenarioFile {
         switch scenario.workload {
         case .training(let training):
             return try predictTraining(training, catalog: catalog)
-        case .serving:
-            throw EstimationError("\(scenario.id): serving predictions are not implemented yet.")
+        case .serving(let serving):
+            return try predictServing(serving, catalog: catalog)
         }
     }
 

@@ -20,6 +20,8 @@ public struct ModelArchitecture: Hashable, Sendable {
     public var multiTokenPrediction: MultiTokenPrediction?
     /// Facts Parity had to assume, and conventions it applied, in words, for reports.
     public var notes: [String]
+    /// The precision the released checkpoint stores its weights in.
+    public var releasedPrecision: WeightPrecision = .init(dense: .bf16, experts: .bf16)
 
     public init(
         name: String,
@@ -43,6 +45,20 @@ public struct ModelArchitecture: Hashable, Sendable {
         self.modelExtras = modelExtras
         self.multiTokenPrediction = multiTokenPrediction
         self.notes = notes
+    }
+}
+
+/// The precision of a model's dense weights and of its routed experts.
+public struct WeightPrecision: Hashable, Sendable {
+    public var dense: Precision
+    public var experts: Precision
+    /// Experts stored in a format the GEMM dequantises to BF16 (INT4 weight-only).
+    public var weightOnlyExperts: Bool
+
+    public init(dense: Precision, experts: Precision, weightOnlyExperts: Bool = false) {
+        self.dense = dense
+        self.experts = experts
+        self.weightOnlyExperts = weightOnlyExperts
     }
 }
 

@@ -52,6 +52,8 @@ public struct SoftwareStack: Hashable, Sendable {
         case overlapComputeFraction = "overlap_compute_fraction"
         /// Fraction of the BF16 peak a compute-bound decode attention kernel sustains (MLA with many heads).
         case decodeAttentionEfficiency = "decode_attention_efficiency"
+        /// Fraction of a chip's memory the serving engine gives to weights and cache.
+        case usableMemoryFraction = "usable_memory_fraction"
         /// Latency of one collective captured in a CUDA graph with one-shot kernels, as serving
         /// engines run decode (seconds).
         case graphCollectiveLatency = "graph_collective_latency"

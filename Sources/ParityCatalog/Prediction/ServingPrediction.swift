@@ -1,0 +1,265 @@
+import ParityCore
+
+extension ScenarioFile {
+    /// A serving pool resolved into a deployment on this scenario's chip.
+    struct Pool {
+        var deployment: ServingDeployment
+        var estimator: ServingEstimator
+        var chips: Int
+        var instances: Int
+    }
+
+    func pool(
+        _ stated: Plan.Pool?,
+        serving: Workload.Serving,
+        stack: SoftwareStack,
+        role: String,
+        notes: inout [String]
+    )
+        throws -> Pool
+    {
+        let chips = stated?.chips ?? scenario.system.chips
+        if stated?.chips == nil { notes.append("\(role) pool chips not stated: all \(chips) chips assumed.") }
+        let perChip = stated?.ranksPerChip ?? 1
+        let ranks = chips * perChip
+        let isMoE = architecture.mixtureOfExpertsLayerCount > 0
+        var attentionDP = stated?.attentionDP ?? 1
+        if stated?.attentionDP == nil, let tp = stated?.tp, ranks % tp == 0 { attentionDP = ranks / tp }
+        if stated?.attentionDP == nil && stated?.tp == nil {
+            // Large MoE pools run data-parallel attention; dense models tensor-parallel attention in one domain.
+            let domain = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * perChip
+            let tp = isMoE ? 1 : min(ranks, domain)
+            attentionDP = max(1, ranks / tp)
+            notes.append("\(role) pool layout not stated: attention TP \(tp) x DP \(attentionDP) assumed.")
+        }
+        guard ranks % attentionDP == 0 else {
+            throw EstimationError("\(role) pool: attention_dp \(attentionDP) does not divide \(ranks) ranks.")
+        }
+        let ep = isMoE ? (stated?.ep ?? (stated?.tp == nil && stated?.attentionDP == nil ? ranks : 1)) : 1
+        guard ranks % ep == 0 else { throw EstimationError("\(role) pool: ep \(ep) does not divide \(ranks) ranks.") }
+        let released = architecture.releasedPrecision
+        let experts = serving.weightsPrecision ?? released.experts
+        let dense = serving.attentionPrecision ?? serving.weightsPrecision ?? released.dense
+        if serving.weightsPrecision == nil {
+            notes.append(
+                "weights_precision not stated: the released \(released.dense.rawValue)/\(released.experts.rawValue) weights assumed."
+            )
+        }
+        let kv = serving.kvCachePrecision?.bytesPerElement ?? 2
+        if serving.kvCachePrecision == nil { notes.append("kv_cache_precision not stated: a BF16 cache assumed.") }
+        let weightOnly =
+            released.weightOnlyExperts && serving.weightsPrecision == nil
+            || (experts.computePrecision == .fp4 && chip.peak(.fp4) == nil)
+        let deployment = ServingDeployment(
+            ranks: ranks,
+            attentionDP: attentionDP,
+            moeEP: ep,
+            moeTP: ranks / ep,
+            redundantExperts: stated?.redundantExperts ?? 0,
+            densePrecision: dense,
+            expertPrecision: experts,
+            weightOnly: weightOnly,
+            kvBytesPerElement: kv,
+            twoBatchOverlap: stated?.twoBatchOverlap ?? false,
+            draftTokens: serving.speculative?.tokens ?? 0,
+            acceptance: serving.speculative?.acceptance ?? 0,
+            ranksPerChip: perChip
+        )
+        if stated?.expertBalancing == .enabled || stated?.expertBalancing == .disabled {
+            notes.append("Expert load imbalance is not modelled: experts are taken as balanced.")
+        }
+        return Pool(
+            deployment: deployment,
+            estimator: ServingEstimator(
+                architecture: architecture,
+                chip: chip,
+                system: system,
+                stack: stack,
+                deployment: deployment
+            ),
+            chips: chips,
+            instances: stated?.instances ?? 1
+        )
+    }
+
+    /// The largest batch per rank whose cache fits and whose TPOT meets the objective.
+    func largestBatch(
+        _ pool: Pool,
+        context: Int,
+        tpotObjective: Double?,
+        stack: SoftwareStack,
+        aggregatedPromptTokens: Double?
+    )
+        throws -> Int
+    {
+        guard let capacity = chip.memory.capacity else {
+            throw EstimationError("\(chip.name) has no memory capacity in the catalog.")
+        }
+        guard let usable = stack.value(.usableMemoryFraction) else {
+            throw EstimationError("Stack '\(stack.name)' has no evidence for usable_memory_fraction.")
+        }
+        let perRank = capacity.value / Double(pool.deployment.ranksPerChip) * usable
+        let free = perRank - pool.estimator.weightBytesPerRank.value
+        let perSequence = pool.estimator.cacheBytesPerSequence(context: context).value
+        guard free > perSequence else {
+            throw EstimationError(
+                "The weights leave no room for one sequence's cache on a rank (\(pool.deployment.ranks) ranks)."
+            )
+        }
+        let memoryLimit = max(1, Int(free / perSequence))
+        guard let objective = tpotObjective else { return memoryLimit }
+        func tpot(_ batch: Int) throws -> Double {
+            var step = try pool.estimator.decodeStep(batch: batch, context: context).total
+            if let ratio = aggregatedPromptTokens {
+                step =
+                    step
+                    + (try pool.estimator.prefill(tokens: max(1, Int(Double(batch) * ratio)), sequenceLength: context)
+                        .total)
+            }
+            return step.value * 1_000 / pool.deployment.tokensPerStep
+        }
+        guard try tpot(1) <= objective else {
+            throw EstimationError(
+                "Even one sequence per rank misses the TPOT objective of \(formatNumber(objective, decimals: 1)) ms."
+            )
+        }
+        var low = 1
+        var high = memoryLimit
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if try tpot(mid) <= objective { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+
+    func predictServing(_ serving: Workload.Serving, catalog: Catalog) throws -> ScenarioPrediction {
+        var notes = modelAssumptions
+        let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
+        if let stackNote { notes.append(stackNote) }
+        let plan = scenario.plan
+        let input = serving.inputTokens
+        let output = serving.outputTokens
+        var metrics: [Metric: Double] = [:]
+        let cached = serving.cachedInputFraction ?? 0
+
+        var decodeRatePerChip: Double?
+        var prefillRatePerChip: Double?
+        var decodeChips = 0
+        var prefillChips = 0
+        let decodeContext = serving.decodeContextTokens ?? input.map { $0 + (output ?? 0) / 2 }
+
+        if plan.decode != nil || (plan.serving != nil && serving.disaggregated != true) || plan.prefill == nil {
+            let aggregated = plan.decode == nil
+            guard let context = decodeContext else {
+                throw EstimationError("\(scenario.id): decode needs decode_context_tokens or input_tokens.")
+            }
+            var stated = aggregated ? plan.serving : plan.decode
+            if stated == nil {
+                notes.append("No plan stated: one aggregated instance over all chips with attention TP, experts EP.")
+                var p = Plan.Pool()
+                p.chips = scenario.system.chips
+                p.ep = scenario.system.chips
+                stated = p
+            }
+            let pool = try pool(
+                stated,
+                serving: serving,
+                stack: stack,
+                role: aggregated ? "serving" : "decode",
+                notes: &notes
+            )
+            var promptRatio: Double?
+            if aggregated, let input, let output {
+                promptRatio = Double(input) * (1 - cached) / Double(output)
+            } else if aggregated {
+                notes.append("Input or output length not stated: chunked prefill inside decode steps is not counted.")
+            }
+            var batch: Int
+            if let perChip = stated?.batchPerChip {
+                // Sequences per chip over the instance, held per attention-DP group.
+                batch = max(1, perChip * pool.chips / pool.deployment.attentionDP)
+            } else if let concurrency = serving.concurrency {
+                // The benchmark's requests in flight, spread over the attention-DP groups of every instance.
+                let groups = pool.deployment.attentionDP * pool.instances
+                batch = max(1, Int((Double(concurrency) / Double(groups)).rounded(.up)))
+                notes.append(
+                    "batch_per_chip not stated: concurrency \(concurrency) over \(groups) attention-DP groups gives \(batch) sequences per group."
+                )
+            } else {
+                batch = try largestBatch(
+                    pool,
+                    context: context,
+                    tpotObjective: serving.tpotSLOMilliseconds,
+                    stack: stack,
+                    aggregatedPromptTokens: promptRatio
+                )
+                notes.append(
+                    "batch_per_chip not stated: \(batch) sequences per attention-DP group, the largest that fits\(serving.tpotSLOMilliseconds == nil ? "" : " and meets the TPOT objective")."
+                )
+            }
+            var step = try pool.estimator.decodeStep(batch: batch, context: context).total
+            if let ratio = promptRatio {
+                step =
+                    step
+                    + (try pool.estimator.prefill(
+                        tokens: max(1, Int((Double(batch) * ratio).rounded())),
+                        sequenceLength: input ?? context
+                    ).total)
+            }
+            let tokensPerStep = pool.deployment.tokensPerStep
+            metrics[.tpot] = step.value * 1_000 / tokensPerStep
+            let sequencesPerChip = Double(batch * pool.deployment.attentionDP) / Double(pool.chips)
+            decodeRatePerChip = sequencesPerChip * tokensPerStep / step.value
+            metrics[.decodeTokensPerSecondPerChip] = decodeRatePerChip
+            decodeChips = pool.chips
+            if let capacity = chip.memory.capacity, let usable = stack.value(.usableMemoryFraction) {
+                let free =
+                    capacity.value / Double(pool.deployment.ranksPerChip) * usable
+                    - pool.estimator.weightBytesPerRank.value
+                let perSequence = pool.estimator.cacheBytesPerSequence(context: context).value
+                if free > 0 && perSequence > 0 {
+                    metrics[.maxConcurrency] = (free / perSequence).rounded(.down) * Double(pool.deployment.attentionDP)
+                }
+            }
+            if aggregated {
+                metrics[.outputTokensPerSecondPerChip] = decodeRatePerChip
+                if let input {
+                    let ttft = try pool.estimator.prefill(
+                        tokens: max(1, Int(Double(input) * (1 - cached))),
+                        sequenceLength: input
+                    ).total
+                    metrics[.ttft] = ttft.value * 1_000
+                    notes.append("ttft_ms is one prompt's prefill, without queueing behind other requests.")
+                }
+            }
+        }
+        if let statedPrefill = plan.prefill, let input {
+            let pool = try pool(statedPrefill, serving: serving, stack: stack, role: "prefill", notes: &notes)
+            let tokensPerChip = statedPrefill.batchTokens ?? statedPrefill.maxNumTokens ?? input
+            if statedPrefill.batchTokens == nil && statedPrefill.maxNumTokens == nil {
+                notes.append("Prefill batch not stated: one prompt per chip per pass assumed.")
+            }
+            let tokensPerRank = max(1, tokensPerChip / pool.deployment.ranksPerChip)
+            let computed = max(1, Int(Double(tokensPerRank) * (1 - cached)))
+            let time = try pool.estimator.prefill(tokens: computed, sequenceLength: min(input, max(computed, 1))).total
+            prefillRatePerChip = Double(tokensPerRank * pool.deployment.ranksPerChip) / time.value
+            metrics[.prefillTokensPerSecondPerChip] = prefillRatePerChip
+            metrics[.ttft] = time.value * 1_000
+            prefillChips = pool.chips * pool.instances
+        }
+        if serving.disaggregated == true, let decodeRate = decodeRatePerChip, let prefillRate = prefillRatePerChip,
+            let input, let output
+        {
+            let decodeCapacity = decodeRate * Double(decodeChips)
+            let prefillCapacity = prefillRate * Double(prefillChips) / Double(input) * Double(output)
+            metrics[.outputTokensPerSecondPerChip] =
+                min(decodeCapacity, prefillCapacity) / Double(decodeChips + prefillChips)
+        }
+        if scenario.expected?.throughputCounts == .inputAndOutput, let input, let output,
+            let rate = metrics[.outputTokensPerSecondPerChip]
+        {
+            metrics[.outputTokensPerSecondPerChip] = rate * Double(input + output) / Double(output)
+        }
+        return ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
+    }
+}

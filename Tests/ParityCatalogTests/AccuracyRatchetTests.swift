@@ -1,0 +1,48 @@
+import Foundation
+import ParityCatalog
+import ParityCore
+import ParityReport
+import Testing
+
+/// Validation is the product's own test: predicted against published values for every case in the
+/// repository's validation sets, held to the bounds in `validation/bounds.yaml`, which only tighten.
+struct AccuracyRatchetTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static let bounds: Node = {
+        do { return try Node.load(path: root + "/validation/bounds.yaml") } catch { fatalError("\(error)") }
+    }()
+
+    static var sets: [String] { bounds.keys }
+
+    static func available(_ set: String) -> Bool {
+        guard case .array(let items, _)? = bounds[set]?["paths"] else { return false }
+        return items.compactMap(\.stringValue).allSatisfy { FileManager.default.fileExists(atPath: root + "/" + $0) }
+    }
+
+    @Test(arguments: sets)
+    func accuracyStaysWithinItsBound(set: String) throws {
+        let bound = try #require(Self.bounds[set])
+        guard case .array(let items, _)? = bound["paths"] else {
+            Issue.record("\(set) lists no paths")
+            return
+        }
+        let paths = items.compactMap(\.stringValue).map { Self.root + "/" + $0 }
+        guard Self.available(set) else {
+            // The serving sweep lives in ../shared, which CI provides beside the clone.
+            print("skipping \(set): \(paths.joined(separator: ", ")) not present")
+            return
+        }
+        let report = try ValidationRun.run(paths: paths, catalog: Fixtures.catalog)
+        let summary = ValidationReport.summary(report.cases)
+        let median = try #require(summary.median)
+        let p90 = try #require(summary.p90)
+        #expect(median <= (bound["median_abs_error"]?.numberValue ?? 0), "\(set) median |error| \(median)")
+        #expect(p90 <= (bound["p90_abs_error"]?.numberValue ?? 0), "\(set) p90 |error| \(p90)")
+        #expect(
+            summary.predicted >= (bound["min_predicted"]?.integerValue ?? 0),
+            "\(set) predicted \(summary.predicted)"
+        )
+    }
+}

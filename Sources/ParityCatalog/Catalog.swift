@@ -13,6 +13,29 @@ public struct Catalog: Sendable {
     public private(set) var models: [ModelEntry] = []
     /// Software stacks and their efficiencies.
     public private(set) var stacks: [SoftwareStack] = []
+    /// Normalised names and aliases to positions, rebuilt whenever entries are added.
+    private var chipIndex: [String: Int] = [:]
+    private var systemIndex: [String: Int] = [:]
+    private var modelIndex: [String: Int] = [:]
+
+    private mutating func reindex() {
+        chipIndex = [:]
+        for (i, chip) in chips.enumerated() {
+            for name in [chip.name] + chip.aliases { chipIndex[Self.normalized(name)] = chipIndex[Self.normalized(name)] ?? i }
+        }
+        systemIndex = [:]
+        for (i, system) in systems.enumerated() {
+            for name in [system.name] + system.aliases {
+                systemIndex[Self.normalized(name)] = systemIndex[Self.normalized(name)] ?? i
+            }
+        }
+        modelIndex = [:]
+        for (i, model) in models.enumerated() {
+            for name in [model.name] + model.aliases + (model.huggingFaceID.map { [$0] } ?? []) {
+                modelIndex[Self.normalized(name)] = modelIndex[Self.normalized(name)] ?? i
+            }
+        }
+    }
 
     /// A model the catalog can load by name.
     public struct ModelEntry: Hashable, Sendable {
@@ -69,6 +92,7 @@ public struct Catalog: Sendable {
         if fm.fileExists(atPath: index) {
             try addModels(index: index, directory: directory + "/models")
         }
+        reindex()
         try validateReferences()
     }
 
@@ -186,12 +210,7 @@ public struct Catalog: Sendable {
         if Self.looksLikePath(name) {
             return try HardwareDecoding.system(try Node.load(path: name), file: name, sources: sources)
         }
-        let key = Self.normalized(name)
-        if let system = systems.first(where: {
-            Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key)
-        }) {
-            return system
-        }
+        if let index = systemIndex[Self.normalized(name)] { return systems[index] }
         throw CatalogError(
             file: nil,
             keyPath: "",
@@ -202,11 +221,7 @@ public struct Catalog: Sendable {
 
     /// The catalog entry of a built-in model, by name, alias or Hugging Face id.
     public func modelEntry(named name: String) -> ModelEntry? {
-        let key = Self.normalized(name)
-        return models.first {
-            Self.normalized($0.name) == key || $0.aliases.map(Self.normalized).contains(key)
-                || $0.huggingFaceID.map(Self.normalized) == key
-        }
+        modelIndex[Self.normalized(name)].map { models[$0] }
     }
 
     /// The architecture of a model: a built-in name, a path to a Hugging Face `config.json`, or a

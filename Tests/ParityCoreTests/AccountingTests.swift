@@ -137,3 +137,13 @@ struct AccountingTests {
         #expect(model.parameters.attention == 187_107_328)
     }
 }
+
+struct PowerTests {
+    @Test(arguments: [0, 1, 2, 3, 10, 1_000, 7_168])
+    func repeatedSquaringMatchesRepeatedMultiplication(n: Int) {
+        var expected = 1.0
+        for _ in 0..<n { expected *= 0.999 }
+        let computed = power(0.999, n)
+        #expect(abs(computed - expected) <= 1e-12 * max(1, expected))
+    }
+}

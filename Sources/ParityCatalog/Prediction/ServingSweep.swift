@@ -147,7 +147,10 @@ public enum ServingSweep {
                 stack: "-"
             )
         }
-        guard let modelName = model(modelID, catalog: catalog) else {
+        if models["name:" + modelID] == nil, let resolved = model(modelID, catalog: catalog) {
+            models["name:" + modelID] = try? catalog.model(named: resolved)
+        }
+        guard let modelName = models["name:" + modelID]?.name else {
             return cases(
                 predicted: nil,
                 reason: "not expressible: model '\(modelID)' is not in the catalog",

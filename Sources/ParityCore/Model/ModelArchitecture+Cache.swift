@@ -26,27 +26,7 @@ extension ModelArchitecture {
     /// Bytes of cache one sequence holds at a context of `context` tokens: per-token KV bounded by
     /// each layer's window, compressed entries, and the constant recurrent state of linear layers.
     public func cacheBytes(atContext t: Int, bytesPerElement b: Double = 2) -> Bytes {
-        var total = 0.0
-        for layer in layers {
-            switch layer.attention {
-            case .standard(let a):
-                total += Double(a.cacheElementsPerToken * a.keys(atContext: t)) * b
-            case .latent(let a):
-                total += Double(a.cacheElementsPerToken * t) * b
-            case .gatedDeltaNet(let a):
-                total += Double(a.stateElements) * b
-            case .mamba2(let a):
-                total += Double(a.stateElements) * b
-            case .none:
-                break
-            case .compressed(let a):
-                var entries = min(t, a.window)
-                if a.compressRatio > 0 { entries += t / a.compressRatio }
-                total += Double(entries * a.headDimension) * b
-                if a.isIndexed { total += Double((t / a.compressRatio) * a.indexerHeadDimension) * b }
-            }
-        }
-        return Bytes(total)
+        Bytes(layers.reduce(0) { $0 + $1.cacheBytes(atContext: t, bytesPerElement: b) })
     }
 
     /// KV-cache bytes per token over the layers whose cache grows with context: full-attention and
@@ -91,5 +71,29 @@ extension ModelArchitecture {
             }
         }
         return Bytes(Double(total))
+    }
+}
+
+extension ModelArchitecture.Layer {
+    /// Bytes of cache this layer holds for one sequence at `context` tokens.
+    public func cacheBytes(atContext t: Int, bytesPerElement b: Double) -> Double {
+        switch attention {
+        case .standard(let a):
+            return Double(a.cacheElementsPerToken * a.keys(atContext: t)) * b
+        case .latent(let a):
+            return Double(a.cacheElementsPerToken * t) * b
+        case .gatedDeltaNet(let a):
+            return Double(a.stateElements) * b
+        case .mamba2(let a):
+            return Double(a.stateElements) * b
+        case .none:
+            return 0
+        case .compressed(let a):
+            var entries = min(t, a.window)
+            if a.compressRatio > 0 { entries += t / a.compressRatio }
+            var total = Double(entries * a.headDimension) * b
+            if a.isIndexed { total += Double((t / a.compressRatio) * a.indexerHeadDimension) * b }
+            return total
+        }
     }
 }

@@ -336,12 +336,10 @@ public struct ServingEstimator: Sendable {
             let written = sequences * single.cacheBytes(atContext: t, bytesPerElement: kv).value
             return (flops, written)
         }
-        let perSequenceTokens = tokens / max(sequences, 1)
         let flops = tokens * layer.decodeCoreFLOPs(context: t)
-        var bytes = sequences * single.cacheBytes(atContext: t, bytesPerElement: kv).value
+        var bytes = sequences * layer.cacheBytes(atContext: t, bytesPerElement: kv)
         if case .gatedDeltaNet = layer.attention { bytes *= 2 * 4 / kv }  // FP32 state read and written
         if case .mamba2 = layer.attention { bytes *= 2 * 4 / kv }
-        _ = perSequenceTokens
         return (flops, bytes)
     }
 

@@ -453,9 +453,15 @@ extension TrainingEstimate.Breakdown {
     }
 }
 
-/// `x^n` for a whole `n`, for the core, which does not import Foundation.
+/// `x^n` for a whole `n ≥ 0` by repeated squaring, for the core, which does not import Foundation.
 func power(_ x: Double, _ n: Int) -> Double {
     var result = 1.0
-    for _ in 0..<max(0, n) { result *= x }
+    var base = x
+    var exponent = max(0, n)
+    while exponent > 0 {
+        if exponent & 1 == 1 { result *= base }
+        base *= base
+        exponent >>= 1
+    }
     return result
 }

@@ -21,7 +21,9 @@ public struct Catalog: Sendable {
     private mutating func reindex() {
         chipIndex = [:]
         for (i, chip) in chips.enumerated() {
-            for name in [chip.name] + chip.aliases { chipIndex[Self.normalized(name)] = chipIndex[Self.normalized(name)] ?? i }
+            for name in [chip.name] + chip.aliases {
+                chipIndex[Self.normalized(name)] = chipIndex[Self.normalized(name)] ?? i
+            }
         }
         systemIndex = [:]
         for (i, system) in systems.enumerated() {

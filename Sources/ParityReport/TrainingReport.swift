@@ -2,9 +2,13 @@ public import ParityCore
 
 /// Tables and values for a training estimate.
 public enum TrainingReport {
-    public static func value(id: String, metrics: [Metric: Double], estimate: TrainingEstimate?, notes: [String])
-        -> ReportValue
-    {
+    public static func value(
+        id: String,
+        metrics: [Metric: Double],
+        estimate: TrainingEstimate?,
+        notes: [String],
+        economics: [(name: String, value: Double)] = []
+    ) -> ReportValue {
         var fields: [ReportValue.Field] = [
             .init("id", .string(id)),
             .init(
@@ -12,6 +16,9 @@ public enum TrainingReport {
                 .object(metrics.sorted { $0.key < $1.key }.map { .init($0.key.rawValue, .number($0.value)) })
             ),
         ]
+        if !economics.isEmpty {
+            fields.append(.init("cost_and_energy", .object(economics.map { .init($0.name, .number($0.value)) })))
+        }
         if let e = estimate {
             let p = e.plan
             fields.append(
@@ -44,10 +51,15 @@ public enum TrainingReport {
         return .object(fields)
     }
 
-    public static func table(id: String, metrics: [Metric: Double], estimate: TrainingEstimate?, notes: [String])
-        -> Table
-    {
+    public static func table(
+        id: String,
+        metrics: [Metric: Double],
+        estimate: TrainingEstimate?,
+        notes: [String],
+        economics: [(name: String, value: Double)] = []
+    ) -> Table {
         var rows: [[String]] = metrics.sorted { $0.key < $1.key }.map { [$0.key.rawValue, format($0.value)] }
+        rows += economics.map { [$0.name, format($0.value)] }
         if let e = estimate {
             let p = e.plan
             rows.append([

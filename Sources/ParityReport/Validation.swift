@@ -1,4 +1,4 @@
-public import ParityCore
+import ParityCore
 
 /// Predicted against published values for a set of scenarios, with the error summary by group.
 public struct ValidationReport: Sendable {

@@ -125,6 +125,14 @@ struct CommandTests {
         #expect(tpot > 5 && tpot < 50)
         #expect(metrics["output_tokens_per_s_per_chip"] != nil)
         #expect(metrics["max_concurrency"] != nil)
+        // H100 SXM has an hourly price range and a TDP in the catalog.
+        let economics = try #require(json["cost_and_energy"] as? [String: Double])
+        let low = try #require(economics["cost_usd_per_million_output_tokens_low"])
+        let high = try #require(economics["cost_usd_per_million_output_tokens_high"])
+        #expect(low > 0 && low <= high)
+        let joules = try #require(economics["energy_j_per_output_token"])
+        let rate = try #require(metrics["output_tokens_per_s_per_chip"])
+        #expect(abs(joules * rate - 700) < 1e-6)
     }
 
     @Test func aTrainingScenarioPrintsItsMetricsAndBreakdown() throws {

@@ -36,14 +36,16 @@ struct Run: RenderingCommand {
                 id: prediction.id,
                 metrics: prediction.metrics,
                 estimate: prediction.training,
-                notes: prediction.notes
+                notes: prediction.notes,
+                economics: prediction.economics
             ).json() + "\n"
         case .table, .csv, .markdown:
             let table = TrainingReport.table(
                 id: prediction.id,
                 metrics: prediction.metrics,
                 estimate: prediction.training,
-                notes: prediction.notes
+                notes: prediction.notes,
+                economics: prediction.economics
             )
             return format == .csv ? table.csv() : format == .markdown ? table.markdown() : table.render()
         }

@@ -7,6 +7,8 @@ public struct ScenarioPrediction: Sendable {
     public var metrics: [Metric: Double]
     public var training: TrainingEstimate?
     public var notes: [String]
+    /// Cost and energy figures, named with their unit (`cost_usd_low`, `energy_j_per_output_token`, …).
+    public var economics: [(name: String, value: Double)] = []
 }
 
 extension ScenarioFile {
@@ -14,12 +16,45 @@ extension ScenarioFile {
     /// - Throws: `EstimationError` when the workload cannot honestly be predicted (missing facts,
     ///   an unsupported workload, a catalog without the evidence needed), with the reason.
     public func predict(catalog: Catalog) throws -> ScenarioPrediction {
+        var prediction: ScenarioPrediction
         switch scenario.workload {
         case .training(let training):
-            return try predictTraining(training, catalog: catalog)
+            prediction = try predictTraining(training, catalog: catalog)
         case .serving(let serving):
-            return try predictServing(serving, catalog: catalog)
+            prediction = try predictServing(serving, catalog: catalog)
         }
+        prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
+        return prediction
+    }
+
+    /// Cost from the chip's hourly price range and energy from its TDP (accelerator only: hosts,
+    /// network and cooling excluded).
+    func economics(_ metrics: [Metric: Double], notes: inout [String]) -> [(name: String, value: Double)] {
+        var out: [(String, Double)] = []
+        let hourly = chip.prices.filter { $0.kind == .hourly }
+        let low = hourly.map(\.low).min()
+        let high = hourly.map(\.high).max()
+        let tdp = chip.power?.tdp?.value
+        if let hours = metrics[.chipHours] {
+            if let low, let high {
+                out.append(("cost_usd_low", hours * low))
+                out.append(("cost_usd_high", hours * high))
+            }
+            if let tdp { out.append(("energy_mwh", hours * tdp / 1e6)) }
+        }
+        if let rate = metrics[.outputTokensPerSecondPerChip] ?? metrics[.decodeTokensPerSecondPerChip], rate > 0 {
+            if let low, let high {
+                out.append(("cost_usd_per_million_output_tokens_low", low / (rate * 3_600) * 1e6))
+                out.append(("cost_usd_per_million_output_tokens_high", high / (rate * 3_600) * 1e6))
+            }
+            if let tdp { out.append(("energy_j_per_output_token", tdp / rate)) }
+        }
+        if !out.isEmpty {
+            notes.append("Cost uses \(chip.name)'s hourly price range and energy its TDP, for the accelerators alone.")
+        } else {
+            notes.append("No hourly price or TDP for \(chip.name) in the catalog: cost and energy are not given.")
+        }
+        return out
     }
 
     func predictTraining(_ workload: Workload.Training, catalog: Catalog) throws -> ScenarioPrediction {

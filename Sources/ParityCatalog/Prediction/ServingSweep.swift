@@ -1,5 +1,5 @@
 import Foundation
-public import ParityCore
+import ParityCore
 public import ParityReport
 
 /// Rows of measured serving sweeps (`serving-sweeps/nvidia-measured.csv` format): each row's

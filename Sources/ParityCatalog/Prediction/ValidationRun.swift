@@ -1,4 +1,4 @@
-public import ParityCore
+import ParityCore
 public import ParityReport
 
 /// Runs every scenario under the given paths and compares predictions with published metrics.

@@ -3,6 +3,31 @@ import ParityCore
 /// Families beyond formulas.md, each as its reference implementation builds its tensors
 /// (docs/model-families.md, read from transformers 5.24).
 extension HuggingFaceConfig {
+    /// The architecture from its layers and the config's vocabulary and tying, which every family reads alike.
+    static func assemble(
+        _ r: inout ObjectReader,
+        name: String,
+        family: String,
+        hidden: Int,
+        layers: [ModelArchitecture.Layer],
+        tiedByDefault: Bool,
+        notes: [String] = [],
+        multiTokenPrediction: ModelArchitecture.MultiTokenPrediction? = nil,
+        modelExtras: ModelArchitecture.Extras = .none
+    ) throws(CatalogError) -> ModelArchitecture {
+        ModelArchitecture(
+            name: name,
+            family: family,
+            hiddenSize: hidden,
+            vocabularySize: try r.integer("vocab_size", minimum: 1),
+            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? tiedByDefault,
+            layers: layers,
+            modelExtras: modelExtras,
+            multiTokenPrediction: multiTokenPrediction,
+            notes: notes
+        )
+    }
+
     /// Which layers own a DeepSeek-sparse-attention indexer (GLM-5.2's `indexer_types`, or its
     /// frequency fallback); every layer when the config says nothing.
     static func indexerOwnership(_ r: inout ObjectReader, layers: Int, hasIndexer: Bool) throws(CatalogError) -> [Bool]
@@ -69,13 +94,13 @@ extension HuggingFaceConfig {
                 normParameters: 2 * h
             )
         }
-        return ModelArchitecture(
+        return try assemble(
+            &r,
             name: name,
             family: "minimax_m2",
-            hiddenSize: h,
-            vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            hidden: h,
             layers: layers,
+            tiedByDefault: false,
             notes: notes
         )
     }
@@ -246,13 +271,13 @@ extension HuggingFaceConfig {
         if (try r.optionalInteger("num_nextn_predict_layers", minimum: 0) ?? 0) > 0 {
             notes.append("The checkpoint's MTP layers are not described by reference code and are not counted.")
         }
-        return ModelArchitecture(
+        return try assemble(
+            &r,
             name: name,
             family: "step3p7",
-            hiddenSize: h,
-            vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            hidden: h,
             layers: layers,
+            tiedByDefault: false,
             notes: notes
         )
     }
@@ -330,13 +355,13 @@ extension HuggingFaceConfig {
         if (try r.optionalInteger("num_nextn_predict_layers", minimum: 0) ?? 0) > 0 {
             notes.append("The checkpoint's MTP blocks are not built by reference code and are not counted.")
         }
-        return ModelArchitecture(
+        return try assemble(
+            &r,
             name: name,
             family: "nemotron_h",
-            hiddenSize: h,
-            vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            hidden: h,
             layers: layers,
+            tiedByDefault: false,
             notes: notes
         )
     }

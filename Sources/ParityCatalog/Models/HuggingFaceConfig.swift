@@ -257,13 +257,13 @@ public enum HuggingFaceConfig {
                 extraParameters: 2 * h + 2 * h * h + h
             )
             : nil
-        return ModelArchitecture(
+        return try assemble(
+            &r,
             name: name,
             family: "glm4_moe",
-            hiddenSize: h,
-            vocabularySize: try r.integer("vocab_size", minimum: 1),
-            tiedEmbeddings: try r.optionalBool("tie_word_embeddings") ?? false,
+            hidden: h,
             layers: layers,
+            tiedByDefault: false,
             multiTokenPrediction: mtp
         )
     }

@@ -84,10 +84,29 @@ public struct Catalog: Sendable {
         for path in Self.yamlFiles(in: directory + "/systems") {
             try add(system: try HardwareDecoding.system(try Node.load(path: path), file: path, sources: sources))
         }
+        var extending: [(stack: SoftwareStack, base: String, file: String)] = []
         for path in Self.yamlFiles(in: directory + "/stacks") {
-            let stack = try HardwareDecoding.stack(try Node.load(path: path), file: path, sources: sources)
-            stacks.removeAll { $0.name == stack.name }
-            stacks.append(stack)
+            let (stack, base) = try HardwareDecoding.stack(try Node.load(path: path), file: path, sources: sources)
+            if let base {
+                extending.append((stack, base, path))
+            } else {
+                stacks.removeAll { $0.name == stack.name }
+                stacks.append(stack)
+            }
+        }
+        // A stack that extends another inherits its chips and parameters and overrides what it states.
+        for (stack, base, file) in extending {
+            guard let parent = stacks.first(where: { $0.name == base }) else {
+                throw CatalogError(file: file, keyPath: "extends", message: "Unknown stack '\(base)'.")
+            }
+            var merged = parent
+            merged.name = stack.name
+            merged.description = stack.description ?? parent.description
+            merged.chips = stack.chips.isEmpty ? parent.chips : stack.chips
+            merged.matches = stack.matches
+            merged.parameters.merge(stack.parameters) { _, own in own }
+            stacks.removeAll { $0.name == merged.name }
+            stacks.append(merged)
         }
         stacks.sort { $0.name < $1.name }
         let index = directory + "/models/index.yaml"

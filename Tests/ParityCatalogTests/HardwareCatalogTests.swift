@@ -120,3 +120,39 @@ struct HardwareCatalogTests {
         #expect(b200.performanceDensity == nil)
     }
 }
+
+/// Software stacks: every parameter sourced, framework stacks inheriting their chip stack.
+struct SoftwareStackTests {
+    let catalog = Fixtures.catalog
+
+    @Test func aFrameworkStackInheritsAndOverrides() throws {
+        let h100 = try catalog.chip(named: "h100-sxm")
+        let vllm = try catalog.stack(for: h100, software: "vLLM 0.9.1").stack
+        let base = try catalog.stack(for: h100, software: nil).stack
+        #expect(vllm.name == "nvidia-hopper-vllm")
+        #expect(base.name == "nvidia-hopper")
+        #expect(vllm.value(.gemmEfficiencyBF16) == base.value(.gemmEfficiencyBF16))
+        #expect(vllm.value(.latentAttentionLayerOverhead) != base.value(.latentAttentionLayerOverhead))
+    }
+
+    @Test func stacksForGraceBlackwellAndB200DifferForVLLM() throws {
+        let b200 = try catalog.stack(for: try catalog.chip(named: "b200"), software: "vllm").stack
+        let gb200 = try catalog.stack(for: try catalog.chip(named: "gb200"), software: "vllm").stack
+        #expect(b200.name != gb200.name)
+    }
+
+    @Test func everyStackParameterNamesItsEvidence() {
+        for stack in catalog.stacks {
+            for (parameter, evidence) in stack.parameters {
+                #expect(!evidence.provenance.sources.isEmpty, "\(stack.name).\(parameter.rawValue)")
+                #expect(!evidence.evidence.isEmpty, "\(stack.name).\(parameter.rawValue)")
+                if parameter.isFraction { #expect(evidence.value > 0 && evidence.value <= 1) }
+            }
+        }
+    }
+
+    @Test func aChipWithoutAStackIsAnErrorNotADefault() throws {
+        let tpu = try catalog.chip(named: "tpu-v5p")
+        #expect(throws: CatalogError.self) { try catalog.stack(for: tpu, software: "MaxText") }
+    }
+}

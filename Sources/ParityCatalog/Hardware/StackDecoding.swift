@@ -2,15 +2,22 @@ import ParityCore
 
 extension HardwareDecoding {
     /// Decodes a software-stack file (`stacks/NAME.yaml`, docs/catalog-format.md).
-    static func stack(_ node: Node, file: String, sources: SourceRegistry) throws(CatalogError) -> SoftwareStack {
+    /// A stack as written: its own parameters and, optionally, the stack it extends.
+    static func stack(_ node: Node, file: String, sources: SourceRegistry) throws(CatalogError) -> (
+        stack: SoftwareStack, extends: String?
+    ) {
         var r = try ObjectReader(node, file: file)
         let name = try r.string("name")
         let description = try r.optionalString("description")
+        let extends = try r.optionalString("extends")
         let chips = try r.stringList("chips")
-        guard !chips.isEmpty else { throw r.error("chips", "A stack names the chips it runs on.") }
+        if chips.isEmpty && extends == nil {
+            throw r.error("chips", "A stack names the chips it runs on, or the stack it extends.")
+        }
         let matches = try r.stringList("software").map { $0.lowercased() }
         var parameters: [SoftwareStack.Parameter: SoftwareStack.Evidence] = [:]
-        var p = try r.object("parameters")
+        var p =
+            try r.optionalObject("parameters") ?? ObjectReader(.object([], line: nil), file: file, path: "parameters")
         for key in p.keys {
             guard let parameter = SoftwareStack.Parameter(rawValue: key) else {
                 throw p.error(
@@ -44,12 +51,13 @@ extension HardwareDecoding {
         }
         try p.finish()
         try r.finish()
-        return SoftwareStack(
+        let stack = SoftwareStack(
             name: name,
             description: description,
             chips: chips,
             matches: matches,
             parameters: parameters
         )
+        return (stack, extends)
     }
 }

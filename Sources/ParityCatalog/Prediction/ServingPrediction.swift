@@ -109,13 +109,13 @@ extension ScenarioFile {
         let memoryLimit = max(1, Int(free / perSequence))
         guard let objective = tpotObjective else { return memoryLimit }
         func tpot(_ batch: Int) throws -> Double {
-            var step = try pool.estimator.decodeStep(batch: batch, context: context).total
-            if let ratio = aggregatedPromptTokens {
-                step =
-                    step
-                    + (try pool.estimator.prefill(tokens: max(1, Int(Double(batch) * ratio)), sequenceLength: context)
-                        .total)
-            }
+            let promptTokens = aggregatedPromptTokens.map { max(1, Int(Double(batch) * $0)) } ?? 0
+            let step = try pool.estimator.mixedStep(
+                batch: batch,
+                context: context,
+                promptTokens: promptTokens,
+                promptLength: context
+            ).total
             return step.value * 1_000 / pool.deployment.tokensPerStep
         }
         guard try tpot(1) <= objective else {
@@ -197,15 +197,15 @@ extension ScenarioFile {
                     "batch_per_chip not stated: \(batch) sequences per attention-DP group, the largest that fits\(serving.tpotSLOMilliseconds == nil ? "" : " and meets the TPOT objective")."
                 )
             }
-            var step = try pool.estimator.decodeStep(batch: batch, context: context).total
-            if let ratio = promptRatio {
-                step =
-                    step
-                    + (try pool.estimator.prefill(
-                        tokens: max(1, Int((Double(batch) * ratio).rounded())),
-                        sequenceLength: input ?? context
-                    ).total)
-            }
+            // Chunked prefill: each step also carries, on average, the prompt tokens per sequence over
+            // its output length, in the same pass.
+            let promptTokens = promptRatio.map { max(1, Int((Double(batch) * $0).rounded())) } ?? 0
+            let step = try pool.estimator.mixedStep(
+                batch: batch,
+                context: context,
+                promptTokens: promptTokens,
+                promptLength: input ?? context
+            ).total
             let tokensPerStep = pool.deployment.tokensPerStep
             metrics[.tpot] = step.value * 1_000 / tokensPerStep
             let sequencesPerChip = Double(batch * pool.deployment.attentionDP) / Double(pool.chips)

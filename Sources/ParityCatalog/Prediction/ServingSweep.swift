@@ -260,12 +260,15 @@ public enum ServingSweep {
                 deployment: deployment
             )
             let context = isl + osl / 2
-            var step = try estimator.decodeStep(batch: batch, context: context).total
-            if !disaggregated {
-                // Chunked prefill: each decode step also carries, on average, isl / osl prompt tokens per sequence.
-                let promptTokens = max(1, Int((Double(batch) * Double(isl) / Double(osl)).rounded()))
-                step = step + (try estimator.prefill(tokens: promptTokens, sequenceLength: isl).total)
-            }
+            // Aggregated serving with chunked prefill: each step also carries, on average, isl / osl
+            // prompt tokens per sequence in the same pass.
+            let promptTokens = disaggregated ? 0 : max(1, Int((Double(batch) * Double(isl) / Double(osl)).rounded()))
+            let step = try estimator.mixedStep(
+                batch: batch,
+                context: context,
+                promptTokens: promptTokens,
+                promptLength: isl
+            ).total
             return cases(
                 predicted: step.value * 1_000,
                 reason: nil,

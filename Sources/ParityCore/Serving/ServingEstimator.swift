@@ -104,14 +104,33 @@ public struct ServingEstimator: Sendable {
     }
 
     /// One kernel: the slower of its compute and its memory traffic, plus the fixed overhead.
-    func kernel(flops: Double, bytes: Double, rate: FLOPsPerSecond, rates: Rates, breakdown: inout StepBreakdown)
-        -> Seconds
-    {
+    func kernel(
+        flops: Double,
+        bytes: Double,
+        rate: FLOPsPerSecond,
+        rates: Rates,
+        breakdown: inout StepBreakdown,
+        overhead: Seconds? = nil
+    ) -> Seconds {
         let compute = flops / rate.value
         let memory = bytes / rates.memory.value
         if memory > compute { breakdown.memoryBound = breakdown.memoryBound + Seconds(memory) }
-        breakdown.overhead = breakdown.overhead + rates.overhead
+        guard let overhead else {
+            breakdown.overhead = breakdown.overhead + rates.overhead
+            return Seconds(max(compute, memory))
+        }
+        // A module's measured fixed cost sits on top of its weight streaming; once the module is
+        // compute-bound the fixed work overlaps the arithmetic.
+        let total = max(compute, memory + overhead.value)
+        breakdown.overhead = breakdown.overhead + Seconds(total - max(compute, memory))
         return Seconds(max(compute, memory))
+    }
+
+    /// A decode module's measured fixed cost, spread over its kernels in place of their per-kernel
+    /// overhead; nil outside decode or without evidence.
+    func moduleOverhead(_ parameter: SoftwareStack.Parameter, kernels: Int, prefill: Bool) -> Seconds? {
+        guard !prefill, let value = stack.value(parameter) else { return nil }
+        return Seconds(value / Double(kernels))
     }
 
     func links() throws(EstimationError) -> (up: Link, out: Link?, domain: Int) {
@@ -150,29 +169,50 @@ public struct ServingEstimator: Sendable {
 
     func bytesPerWeight(_ p: Precision) -> Double { p.bytesPerElement }
 
+    /// What one forward pass processes per attention-DP rank: decode tokens of running sequences
+    /// and, with chunked prefill, prompt tokens in the same pass.
+    struct Load {
+        var decodeSequences: Double = 0
+        /// Decode tokens: one per sequence, plus the draft tokens verified with speculative decoding.
+        var decodeTokens: Double = 0
+        var context: Int = 1
+        var prefillTokens: Double = 0
+        var promptLength: Int = 1
+        var tokens: Double { decodeTokens + prefillTokens }
+        var prefillSequences: Double { prefillTokens / Double(max(1, promptLength)) }
+    }
+
     /// The time of one decode step with `batch` sequences per attention-DP rank at `context` tokens.
     public func decodeStep(batch: Int, context: Int) throws(EstimationError) -> StepBreakdown {
-        try step(
-            tokensPerRank: Double(batch) * Double(deployment.draftTokens + 1),
-            sequences: Double(batch),
-            context: context,
-            prefill: false
-        )
+        try mixedStep(batch: batch, context: context, promptTokens: 0, promptLength: 1)
+    }
+
+    /// One step of aggregated serving: `batch` decoding sequences per attention-DP rank plus
+    /// `promptTokens` prompt tokens of `promptLength`-token prompts prefilled in the same pass, so
+    /// weights stream once for both.
+    public func mixedStep(batch: Int, context: Int, promptTokens: Int, promptLength: Int) throws(EstimationError)
+        -> StepBreakdown
+    {
+        var load = Load()
+        load.decodeSequences = Double(batch)
+        load.decodeTokens = Double(batch) * Double(deployment.draftTokens + 1)
+        load.context = context
+        load.prefillTokens = Double(promptTokens)
+        load.promptLength = promptLength
+        return try step(load)
     }
 
     /// The time to prefill `tokens` prompt tokens per attention-DP rank, in sequences of `sequenceLength`.
     public func prefill(tokens: Int, sequenceLength: Int) throws(EstimationError) -> StepBreakdown {
-        try step(
-            tokensPerRank: Double(tokens),
-            sequences: Double(tokens) / Double(sequenceLength),
-            context: sequenceLength,
-            prefill: true
-        )
+        var load = Load()
+        load.prefillTokens = Double(tokens)
+        load.promptLength = sequenceLength
+        return try step(load)
     }
 
-    func step(tokensPerRank m: Double, sequences: Double, context t: Int, prefill: Bool) throws(EstimationError)
-        -> StepBreakdown
-    {
+    func step(_ load: Load) throws(EstimationError) -> StepBreakdown {
+        let m = load.tokens
+        let prefill = load.decodeTokens == 0
         let a = architecture
         let h = Double(a.hiddenSize)
         let d = deployment
@@ -192,6 +232,10 @@ public struct ServingEstimator: Sendable {
         }
         for layer in a.layers {
             var compute = Seconds.zero
+            var attentionOverhead: Seconds?
+            if case .latent = layer.attention {
+                attentionOverhead = moduleOverhead(.latentAttentionLayerOverhead, kernels: 2, prefill: prefill)
+            }
             // Attention block.
             let projectionFLOPs = m * layer.projectionFLOPsPerToken(hidden: a.hiddenSize) / tp
             let projectionBytes = Double(layer.parameters(hidden: a.hiddenSize).attention) * denseBytes / tp
@@ -201,25 +245,20 @@ public struct ServingEstimator: Sendable {
                     bytes: projectionBytes,
                     rate: r.dense,
                     rates: r,
-                    breakdown: &b
+                    breakdown: &b,
+                    overhead: attentionOverhead
                 )
                 b.denseGEMM = b.denseGEMM + time
                 compute = compute + time
             }
-            let (coreFLOPs, cacheBytes) = attentionCore(
-                layer,
-                sequences: sequences,
-                tokens: m,
-                context: t,
-                prefill: prefill
-            )
-            if coreFLOPs > 0 || cacheBytes > 0 {
+            for part in attentionParts(layer, load) {
                 let time = kernel(
-                    flops: coreFLOPs / tp,
-                    bytes: cacheBytes / kvSharding(layer, tp: d.attentionTP),
-                    rate: prefill ? r.prefillAttention : r.attention,
+                    flops: part.flops / tp,
+                    bytes: part.bytes / kvSharding(layer, tp: d.attentionTP),
+                    rate: part.prefill ? r.prefillAttention : r.attention,
                     rates: r,
-                    breakdown: &b
+                    breakdown: &b,
+                    overhead: part.prefill ? nil : attentionOverhead
                 )
                 b.attention = b.attention + time
                 compute = compute + time
@@ -265,7 +304,12 @@ public struct ServingEstimator: Sendable {
                     bytes: touched * perExpert * expertBytes / Double(d.moeTP),
                     rate: r.expert,
                     rates: r,
-                    breakdown: &b
+                    breakdown: &b,
+                    overhead: moduleOverhead(
+                        d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
+                        kernels: 1,
+                        prefill: prefill
+                    )
                 )
                 b.denseGEMM = b.denseGEMM + sharedTime
                 b.expertGEMM = b.expertGEMM + expertTime
@@ -275,6 +319,10 @@ public struct ServingEstimator: Sendable {
                     comm =
                         comm + Collective.allToAll(bytes: Bytes(m * k * h * dispatch), ranks: d.ranks, link: commLink)
                     comm = comm + Collective.allToAll(bytes: Bytes(m * k * h * 2), ranks: d.ranks, link: commLink)
+                    if !prefill, let fixed = stack.value(.expertAllToAllLatency) {
+                        // The measured dispatch plus combine replaces the two generic collective latencies.
+                        comm = comm + Seconds(fixed) - commLink.latency * 2
+                    }
                 } else if d.ranks > 1 {
                     comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.ranks, link: commLink)
                 }
@@ -295,7 +343,7 @@ public struct ServingEstimator: Sendable {
             }
         }
         // LM head on the positions that produce logits.
-        let logitTokens = prefill ? sequences : m
+        let logitTokens = load.decodeTokens + load.prefillSequences
         let head = kernel(
             flops: logitTokens * a.headFLOPsPerToken.value / tp,
             bytes: Double(a.vocabularySize * a.hiddenSize) * Precision.bf16.bytesPerElement / tp,
@@ -314,33 +362,29 @@ public struct ServingEstimator: Sendable {
         return 1
     }
 
-    /// Attention-core FLOPs and cache bytes of one layer for the step.
-    func attentionCore(
-        _ layer: ModelArchitecture.Layer,
-        sequences: Double,
-        tokens: Double,
-        context t: Int,
-        prefill: Bool
-    ) -> (flops: Double, bytes: Double) {
+    /// Attention-core FLOPs and cache bytes of one layer for the step: the decode tokens against
+    /// their cache, and the prompts' causal attention and cache writes.
+    func attentionParts(_ layer: ModelArchitecture.Layer, _ load: Load) -> [(
+        flops: Double, bytes: Double, prefill: Bool
+    )] {
         let kv = deployment.kvBytesPerElement
-        let single = ModelArchitecture(
-            name: "",
-            family: "",
-            hiddenSize: architecture.hiddenSize,
-            vocabularySize: 1,
-            tiedEmbeddings: true,
-            layers: [layer]
-        )
-        if prefill {
-            let flops = sequences * layer.prefillCoreFLOPs(sequence: t, counting: .causal)
-            let written = sequences * single.cacheBytes(atContext: t, bytesPerElement: kv).value
-            return (flops, written)
+        var parts: [(flops: Double, bytes: Double, prefill: Bool)] = []
+        if load.decodeTokens > 0 {
+            let flops = load.decodeTokens * layer.decodeCoreFLOPs(context: load.context)
+            var bytes = load.decodeSequences * layer.cacheBytes(atContext: load.context, bytesPerElement: kv)
+            switch layer.attention {
+            case .gatedDeltaNet, .mamba2: bytes *= 2 * 4 / kv  // FP32 state read and written
+            default: break
+            }
+            if flops > 0 || bytes > 0 { parts.append((flops, bytes, false)) }
         }
-        let flops = tokens * layer.decodeCoreFLOPs(context: t)
-        var bytes = sequences * layer.cacheBytes(atContext: t, bytesPerElement: kv)
-        if case .gatedDeltaNet = layer.attention { bytes *= 2 * 4 / kv }  // FP32 state read and written
-        if case .mamba2 = layer.attention { bytes *= 2 * 4 / kv }
-        return (flops, bytes)
+        if load.prefillTokens > 0 {
+            let sequences = load.prefillSequences
+            let flops = sequences * layer.prefillCoreFLOPs(sequence: load.promptLength, counting: .causal)
+            let written = sequences * layer.cacheBytes(atContext: load.promptLength, bytesPerElement: kv)
+            if flops > 0 || written > 0 { parts.append((flops, written, true)) }
+        }
+        return parts
     }
 
     /// Weight bytes one rank holds.

@@ -57,6 +57,16 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Latency of one collective captured in a CUDA graph with one-shot kernels, as serving
         /// engines run decode (seconds).
         case graphCollectiveLatency = "graph_collective_latency"
+        /// Fixed time of a whole decode MoE block beyond streaming the touched expert weights, with
+        /// experts sharded by expert parallelism (seconds): routing, grouped GEMMs, activation, finalize.
+        case moeLayerOverheadEP = "moe_layer_overhead_ep"
+        /// The same with experts sharded by tensor parallelism.
+        case moeLayerOverheadTP = "moe_layer_overhead_tp"
+        /// Fixed time of a whole decode MLA attention module beyond streaming its weights and cache
+        /// (seconds): projections, norms, rotary, attention, output.
+        case latentAttentionLayerOverhead = "latent_attention_layer_overhead"
+        /// Fixed time of one expert-parallel dispatch plus combine in decode (seconds).
+        case expertAllToAllLatency = "expert_all_to_all_latency"
         /// Fixed time every kernel costs beyond its roofline (seconds): launch, prologue, tail.
         case kernelOverhead = "kernel_overhead"
 
@@ -66,7 +76,10 @@ public struct SoftwareStack: Hashable, Sendable {
 
         /// Whether the value is a fraction in (0, 1].
         public var isFraction: Bool {
-            self != .collectiveLatency && self != .kernelOverhead && self != .graphCollectiveLatency
+            ![
+                .collectiveLatency, .kernelOverhead, .graphCollectiveLatency, .moeLayerOverheadEP, .moeLayerOverheadTP,
+                .latentAttentionLayerOverhead, .expertAllToAllLatency,
+            ].contains(self)
         }
     }
 

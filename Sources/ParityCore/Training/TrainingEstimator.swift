@@ -331,30 +331,21 @@ public struct TrainingEstimator: Sendable {
         links: Links,
         ranksPerDomain: Int
     ) throws(EstimationError) -> Seconds {
-        let h = Double(architecture.hiddenSize)
         let dispatchBytes: Double = [.fp8, .mxfp8, .hif8].contains(precision) ? 1 : 2
-        let combineBytes = 2.0
-        let k = Double(moe.topK)
-        let nodes = Double(max(1, plan.ep / ranksPerDomain))
-        // Distinct nodes a token's experts land on, node-limited where the model routes by group.
-        var reached = nodes * (1 - power(1 - 1 / nodes, moe.topK))
-        if let limit = moe.groupsPerToken, moe.routingGroups != nil { reached = min(reached, Double(limit)) }
-        let remote = reached * (nodes - 1) / nodes
         var time = Seconds.zero
-        for bytesPerElement in [dispatchBytes, combineBytes] {
-            let intra = Bytes(tokens * k * h * bytesPerElement)
-            var t = intra / links.scaleUp.bandwidth
-            if nodes > 1 {
-                guard let out = links.scaleOut else {
-                    throw EstimationError(
-                        "Expert parallelism over \(plan.ep) ranks needs the scale-out network, which the catalog lacks."
-                    )
-                }
-                t = max(t, Bytes(tokens * remote * h * bytesPerElement) / out.bandwidth) + out.latency
-            } else {
-                t = t + links.scaleUp.latency
-            }
-            time = time + t
+        for bytes in [dispatchBytes, 2] {
+            time =
+                time
+                + (try ExpertAllToAll.time(
+                    tokens: tokens,
+                    hidden: architecture.hiddenSize,
+                    bytesPerElement: bytes,
+                    moe: moe,
+                    ranks: plan.ep,
+                    ranksPerDomain: ranksPerDomain,
+                    scaleUp: links.scaleUp,
+                    scaleOut: links.scaleOut
+                ))
         }
         return time * 2  // forward and backward
     }

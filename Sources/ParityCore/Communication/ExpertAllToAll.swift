@@ -1,0 +1,47 @@
+/// The dispatch or combine of a mixture-of-experts layer: each token goes to its `topK` experts
+/// spread over `ranks` expert-parallel ranks.
+///
+/// Inside the scale-up domain every copy travels over the scale-up link. Across domains, throughput
+/// kernels (DeepEP's normal mode, used in training and prefill) send a token once per remote domain
+/// its experts fall in and forward it inside the domain, and group-limited routing caps those
+/// domains at `groupsPerToken` (node-limited routing, DeepSeek-V3 §2.1.2): remote domains reached
+/// are `N (1 − (1 − 1/N)^k) × (N − 1)/N` for `N` domains. Latency kernels (DeepEP's low-latency
+/// mode, used in decode) send every remote copy directly: `k (N − 1)/N` per token.
+public enum ExpertAllToAll {
+    /// Time to move `tokens` tokens of `hidden` elements at `bytesPerElement` to their experts.
+    public static func time(
+        tokens: Double,
+        hidden: Int,
+        bytesPerElement: Double,
+        moe: MixtureOfExperts,
+        ranks: Int,
+        ranksPerDomain: Int,
+        scaleUp: Link,
+        scaleOut: Link?,
+        forwardsInsideDomain: Bool = true
+    ) throws(EstimationError) -> Seconds {
+        guard ranks > 1 else { return .zero }
+        let h = Double(hidden)
+        let k = Double(moe.topK)
+        let domains = Double(max(1, (ranks + ranksPerDomain - 1) / ranksPerDomain))
+        let intra = Bytes(tokens * k * h * bytesPerElement)
+        var time = intra / scaleUp.bandwidth
+        if domains > 1 {
+            guard let out = scaleOut else {
+                throw EstimationError(
+                    "Expert parallelism over \(ranks) ranks crosses domains, but the catalog has no scale-out bandwidth."
+                )
+            }
+            var remote = k * (domains - 1) / domains
+            if forwardsInsideDomain {
+                var reached = domains * (1 - power(1 - 1 / domains, moe.topK))
+                if let limit = moe.groupsPerToken, moe.routingGroups != nil { reached = min(reached, Double(limit)) }
+                remote = reached * (domains - 1) / domains
+            }
+            time = max(time, Bytes(tokens * remote * h * bytesPerElement) / out.bandwidth) + out.latency
+        } else {
+            time = time + scaleUp.latency
+        }
+        return time
+    }
+}

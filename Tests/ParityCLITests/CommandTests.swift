@@ -187,3 +187,36 @@ extension CommandTests {
         #expect(result.output.contains("my-npu,Example,500.0"))
     }
 }
+
+extension CommandTests {
+    @Test func compareRunsOneScenarioOnSeveralSystems() throws {
+        let scenario = """
+            id: c
+            model: llama-3.1-70b
+            system: {chip: h100-sxm, chips: 8, node: hgx-h100}
+            workload: {kind: serving, input_tokens: 1024, output_tokens: 1024, weights_precision: fp8, tpot_slo_ms: 30}
+            """
+        let path = try Self.write(scenario, name: "c.yaml")
+        let result = Self.run("compare", path, "--systems", "hgx-h100,hgx-h200,cloudmatrix-384", "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let systems = try #require(json["systems"] as? [[String: Any]])
+        #expect(systems.count == 3)
+        // The first system matches itself with its own chips.
+        #expect(systems[0]["chips_to_match_first"] as? Double == 8)
+        // H200's larger, faster HBM serves at least as much per chip under the same objective.
+        let h100 = try #require(systems[0]["rate_per_chip"] as? Double)
+        let h200 = try #require(systems[1]["rate_per_chip"] as? Double)
+        #expect(h200 >= h100)
+        // Every system reports its export-control standing, predicted or not.
+        #expect((systems[2]["export_control"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test func compareNeedsKnownSystems() throws {
+        let path = try Self.write(
+            "id: c\nmodel: llama-3.1-8b\nsystem: {chip: h100-sxm, chips: 1}\nworkload: {kind: serving, input_tokens: 100, output_tokens: 100}\n",
+            name: "c.yaml"
+        )
+        #expect(Self.run("compare", path, "--systems", "hgx-h999").status == 2)
+    }
+}

@@ -130,8 +130,10 @@ enum HardwareDecoding {
             prices: prices,
             notes: try r.optionalString("notes")
         )
+        var result = chip
+        result.ranksPerChip = try r.optionalInteger("ranks_per_chip", minimum: 1) ?? 1
         try r.finish()
-        return chip
+        return result
     }
 
     static func system(_ node: Node, file: String, sources: SourceRegistry) throws(CatalogError) -> System {

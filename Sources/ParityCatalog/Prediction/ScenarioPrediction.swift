@@ -9,6 +9,9 @@ public struct ScenarioPrediction: Sendable {
     public var notes: [String]
     /// Cost and energy figures, named with their unit (`cost_usd_low`, `energy_j_per_output_token`, …).
     public var economics: [(name: String, value: Double)] = []
+    /// The resource that limits the prediction: compute, memory bandwidth, memory capacity,
+    /// scale-up link, scale-out link or pipeline bubble.
+    public var bottleneck: String?
 }
 
 extension ScenarioFile {
@@ -25,6 +28,19 @@ extension ScenarioFile {
         }
         prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
         return prediction
+    }
+
+    /// The resource a training step part stands for.
+    static func resource(of part: String, crossesDomain: Bool) -> String {
+        switch part {
+        case "gemm", "attention", "recompute", "overlap_slowdown": "compute"
+        case "elementwise", "optimizer": "memory bandwidth"
+        case "tp_comm_exposed", "cp_comm_exposed": "scale-up link"
+        case "ep_comm_exposed", "pp_sends": crossesDomain ? "scale-out link" : "scale-up link"
+        case "dp_sync_exposed": "scale-out link"
+        case "pipeline_bubble": "pipeline bubble"
+        default: part
+        }
     }
 
     /// Cost from the chip's hourly price range and energy from its TDP (accelerator only: hosts,
@@ -124,6 +140,11 @@ extension ScenarioFile {
         ]
         if let hours = estimate.chipHours { metrics[.chipHours] = hours }
         if let days = estimate.days { metrics[.days] = days }
-        return ScenarioPrediction(id: scenario.id, metrics: metrics, training: estimate, notes: notes)
+        var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: estimate, notes: notes)
+        prediction.bottleneck = Self.resource(
+            of: estimate.bottleneck,
+            crossesDomain: scenario.system.chips > (system?.chips ?? 1)
+        )
+        return prediction
     }
 }

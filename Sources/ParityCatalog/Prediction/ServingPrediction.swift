@@ -20,7 +20,12 @@ extension ScenarioFile {
     {
         let chips = stated?.chips ?? scenario.system.chips
         if stated?.chips == nil { notes.append("\(role) pool chips not stated: all \(chips) chips assumed.") }
-        let perChip = stated?.ranksPerChip ?? 1
+        let perChip = stated?.ranksPerChip ?? chip.ranksPerChip
+        if stated?.ranksPerChip == nil && chip.ranksPerChip > 1 {
+            notes.append(
+                "\(role) pool: \(chip.ranksPerChip) ranks per \(chip.name), one per device, as the catalog says."
+            )
+        }
         let ranks = chips * perChip
         let isMoE = architecture.mixtureOfExpertsLayerCount > 0
         var attentionDP = stated?.attentionDP ?? 1
@@ -80,6 +85,18 @@ extension ScenarioFile {
             chips: chips,
             instances: stated?.instances ?? 1
         )
+    }
+
+    /// The resource that limits a decode step.
+    static func servingBottleneck(_ b: ServingEstimator.StepBreakdown, crossesDomain: Bool, memoryLimited: Bool)
+        -> String
+    {
+        if memoryLimited { return "memory capacity" }
+        let total = b.total.value
+        if b.communication.value > total / 2 { return crossesDomain ? "scale-out link" : "scale-up link" }
+        if b.overhead.value > total / 2 { return "fixed kernel costs" }
+        return b.memoryBound.value > (total - b.communication.value - b.overhead.value) / 2
+            ? "memory bandwidth" : "compute"
     }
 
     /// The largest batch per rank whose cache fits and whose TPOT meets the objective.
@@ -143,6 +160,8 @@ extension ScenarioFile {
         let cached = serving.cachedInputFraction ?? 0
 
         var decodeRatePerChip: Double?
+        var decodeBottleneck: String?
+        var batchLimitedByMemory = false
         var prefillRatePerChip: Double?
         var decodeChips = 0
         var prefillChips = 0
@@ -186,6 +205,7 @@ extension ScenarioFile {
                     "batch_per_chip not stated: concurrency \(concurrency) over \(groups) attention-DP groups gives \(batch) sequences per group."
                 )
             } else {
+                batchLimitedByMemory = serving.tpotSLOMilliseconds == nil
                 batch = try largestBatch(
                     pool,
                     context: context,
@@ -200,12 +220,19 @@ extension ScenarioFile {
             // Chunked prefill: each step also carries, on average, the prompt tokens per sequence over
             // its output length, in the same pass.
             let promptTokens = promptRatio.map { max(1, Int((Double(batch) * $0).rounded())) } ?? 0
-            let step = try pool.estimator.mixedStep(
+            let breakdown = try pool.estimator.mixedStep(
                 batch: batch,
                 context: context,
                 promptTokens: promptTokens,
                 promptLength: input ?? context
-            ).total
+            )
+            let step = breakdown.total
+            let domainRanks = (system?.chips ?? 1) * pool.deployment.ranksPerChip
+            decodeBottleneck = Self.servingBottleneck(
+                breakdown,
+                crossesDomain: pool.deployment.ranks > domainRanks,
+                memoryLimited: batchLimitedByMemory
+            )
             let tokensPerStep = pool.deployment.tokensPerStep
             metrics[.tpot] = step.value * 1_000 / tokensPerStep
             let sequencesPerChip = Double(batch * pool.deployment.attentionDP) / Double(pool.chips)
@@ -260,6 +287,8 @@ extension ScenarioFile {
         {
             metrics[.outputTokensPerSecondPerChip] = rate * Double(input + output) / Double(output)
         }
-        return ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
+        var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
+        prediction.bottleneck = decodeBottleneck
+        return prediction
     }
 }

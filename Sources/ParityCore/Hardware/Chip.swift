@@ -9,8 +9,10 @@ public struct Chip: Hashable, Sendable {
     public var year: Int?
     public var process: String?
     public var confidence: Confidence
-    /// Compute dies in the package; each may be a separate rank (Ascend 910C: 2).
+    /// Compute dies in the package.
     public var dies: Int
+    /// Devices the software sees per package (Ascend 910C: 2, one per die; B200: 1).
+    public var ranksPerChip: Int = 1
     /// Applicable die area for performance density, nil when not published.
     public var dieArea: SquareMillimetres?
     public var dieAreaProvenance: Provenance?

@@ -1,0 +1,168 @@
+import ArgumentParser
+import ParityCatalog
+import ParityCore
+import ParityReport
+
+struct Compare: RenderingCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one scenario on several systems and compare them per chip, per dollar and per watt.",
+        discussion: """
+            Each system runs the scenario's workload with the scenario's chip count and its own plan: a plan \
+            search for training, the default layout and the largest batch meeting the objectives for serving. \
+            The first system is the reference for ratios and for how many chips match it.
+            """
+    )
+
+    @Argument(help: "A scenario YAML file.")
+    var scenario: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Systems to compare, comma-separated catalog names (see `parity catalog systems`).",
+            valueName: "a,b,..."
+        )
+    )
+    var systems: String
+
+    @Option(help: "Output format: table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func validate() throws {
+        if systems.split(separator: ",").isEmpty { throw ValidationError("--systems needs at least one system.") }
+    }
+
+    mutating func render() throws -> String {
+        let catalog = try catalogOptions.load()
+        let file = try ScenarioFile.load(path: scenario, catalog: catalog)
+        let names = systems.split(separator: ",").map { String($0.filter { $0 != " " }) }
+        let comparison = try Comparison.run(file: file, systems: names, catalog: catalog)
+        switch format {
+        case .json: return Self.value(comparison).json() + "\n"
+        case .table: return Self.table(comparison).render()
+        case .csv: return Self.table(comparison).csv()
+        case .markdown: return Self.table(comparison).markdown()
+        }
+    }
+
+    static func number(_ x: Double?) -> String {
+        guard let x else { return "-" }
+        return abs(x) >= 100
+            ? formatNumber(x) : abs(x) >= 1 ? formatNumber(x, decimals: 2) : formatNumber(x, decimals: 4)
+    }
+
+    static func latency(_ e: Comparison.Entry) -> String {
+        guard let m = e.prediction?.metrics else { return "-" }
+        if let step = m[.stepTime] { return number(step) + " s/step" }
+        if let tpot = m[.tpot] { return number(tpot) + " ms TPOT" }
+        if let ttft = m[.ttft] { return number(ttft) + " ms TTFT" }
+        return "-"
+    }
+
+    static func cost(_ e: Comparison.Entry) -> String {
+        let economics = Dictionary(e.prediction?.economics ?? [], uniquingKeysWith: { a, _ in a })
+        if let low = economics["cost_usd_low"], let high = economics["cost_usd_high"] {
+            return "$\(formatNumber(low / 1e6, decimals: 2))-\(formatNumber(high / 1e6, decimals: 2))M"
+        }
+        if let low = economics["cost_usd_per_million_output_tokens_low"],
+            let high = economics["cost_usd_per_million_output_tokens_high"]
+        {
+            return "$\(formatNumber(low, decimals: 3))-\(formatNumber(high, decimals: 3))/M tok"
+        }
+        return "-"
+    }
+
+    static func table(_ c: Comparison) -> Table {
+        let first = c.entries.first
+        var rows: [[String]] = []
+        var notes: [String] = []
+        for e in c.entries {
+            let rate = e.ratePerChip
+            let ratio = rate.flatMap { r in first?.ratePerChip.map { r / $0 } }
+            let perDollar = rate.flatMap { r in e.hourlyPrice.map { r * 3_600 / $0 } }
+            let perKilojoule = rate.flatMap { r in e.chip.power?.tdp.map { r / $0.value * 1_000 } }
+            let ec = e.chip.exportControl
+            rows.append([
+                e.system.name, e.chip.name, String(e.chips), number(rate),
+                ratio.map { formatNumber($0, decimals: 2) + "x" } ?? "-",
+                c.chipsToMatchFirst(e).map { formatNumber($0) } ?? "-", number(perDollar), number(perKilojoule),
+                latency(e),
+                cost(e), e.prediction?.bottleneck ?? "-", ec?.rules.first { $0.id == "oct2023_3a090" }?.verdict ?? "-",
+                ec?.rules.first { $0.id == "jan2026_case_by_case" }?.verdict ?? "-", e.stack?.name ?? "-",
+            ])
+            if let reason = e.reason { notes.append("\(e.system.name): not predicted: \(reason)") }
+            if !e.weakInputs.isEmpty {
+                notes.append(
+                    "\(e.system.name) rests on lower-confidence inputs: \(e.weakInputs.joined(separator: ", "))."
+                )
+            }
+        }
+        let unit = c.workload == "training" ? "training tokens/s per chip" : "output tokens/s per chip"
+        notes.insert(
+            "rate = \(unit); tokens per $ at the mid-point of the hourly price range; tokens per kJ at TDP (accelerators only).",
+            at: 0
+        )
+        return Table(
+            title: "\(c.scenario) (\(c.workload)) on \(c.entries.count) systems",
+            columns: [
+                "system", "chip", "chips", "rate", "vs first", "chips to match", "tokens/$", "tokens/kJ", "latency",
+                "cost",
+                "binds", "3A090 (2023)", "Jan 2026", "stack",
+            ],
+            alignments: [
+                .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .left, .left, .left,
+                .left,
+            ],
+            rows: rows,
+            footnotes: notes
+        )
+    }
+
+    static func value(_ c: Comparison) -> ReportValue {
+        .object([
+            .init("scenario", .string(c.scenario)), .init("workload", .string(c.workload)),
+            .init(
+                "systems",
+                .array(
+                    c.entries.map { e in
+                        .object([
+                            .init("system", .string(e.system.name)), .init("chip", .string(e.chip.name)),
+                            .init("chips", .integer(e.chips)), .init("rate_per_chip", .optional(e.ratePerChip)),
+                            .init("chips_to_match_first", .optional(c.chipsToMatchFirst(e))),
+                            .init("hourly_price_usd", .optional(e.hourlyPrice)),
+                            .init("tdp_w", .optional(e.chip.power?.tdp?.value)),
+                            .init(
+                                "metrics",
+                                .object(
+                                    (e.prediction?.metrics ?? [:]).sorted { $0.key < $1.key }.map {
+                                        .init($0.key.rawValue, .number($0.value))
+                                    }
+                                )
+                            ),
+                            .init(
+                                "cost_and_energy",
+                                .object((e.prediction?.economics ?? []).map { .init($0.name, .number($0.value)) })
+                            ),
+                            .init("bottleneck", .optional(e.prediction?.bottleneck)),
+                            .init("stack", .optional(e.stack?.name)), .init("reason", .optional(e.reason)),
+                            .init(
+                                "export_control",
+                                .array(
+                                    (e.chip.exportControl?.rules ?? []).map { rule in
+                                        .object([
+                                            .init("id", .string(rule.id)), .init("verdict", .string(rule.verdict)),
+                                            .init("reason", .string(rule.reason)),
+                                        ])
+                                    }
+                                )
+                            ),
+                            .init("lower_confidence_inputs", .array(e.weakInputs.map(ReportValue.string))),
+                            .init("notes", .array((e.prediction?.notes ?? []).map(ReportValue.string))),
+                        ])
+                    }
+                )
+            ),
+        ])
+    }
+}

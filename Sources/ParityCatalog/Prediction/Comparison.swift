@@ -1,0 +1,103 @@
+public import ParityCore
+
+/// The same scenario on several systems, each at its own plan: what each predicts, and how they
+/// compare per chip, per dollar and per watt.
+public struct Comparison: Sendable {
+    /// One system's result.
+    public struct Entry: Sendable {
+        public var system: System
+        public var chip: Chip
+        public var chips: Int
+        public var prediction: ScenarioPrediction?
+        /// Why there is no prediction.
+        public var reason: String?
+        /// The stack whose efficiencies were used.
+        public var stack: SoftwareStack?
+        /// Catalog inputs of low or medium confidence the result rests on.
+        public var weakInputs: [String]
+
+        /// The headline rate: training tokens/s per chip, or output tokens/s per chip for serving.
+        public var ratePerChip: Double? {
+            guard let m = prediction?.metrics else { return nil }
+            return m[.tokensPerSecondPerChip] ?? m[.outputTokensPerSecondPerChip] ?? m[.decodeTokensPerSecondPerChip]
+                ?? m[.prefillTokensPerSecondPerChip]
+        }
+
+        /// Mid-point of the chip's hourly price range, in dollars per chip-hour.
+        public var hourlyPrice: Double? {
+            let hourly = chip.prices.filter { $0.kind == .hourly }
+            guard !hourly.isEmpty else { return nil }
+            return hourly.map { ($0.low + $0.high) / 2 }.reduce(0, +) / Double(hourly.count)
+        }
+    }
+
+    public var scenario: String
+    public var workload: String
+    public var entries: [Entry]
+
+    /// Runs `file`'s workload on each named system with the scenario's chip count, dropping the
+    /// scenario's own plan so that each system gets its own (a plan search for training; the
+    /// default layout and the largest batch that meets the objectives for serving).
+    public static func run(file: ScenarioFile, systems: [String], catalog: Catalog) throws(CatalogError) -> Comparison {
+        var entries: [Entry] = []
+        for name in systems {
+            let system = try catalog.system(named: name)
+            let chip = try catalog.chip(named: system.chip)
+            var variant = file
+            variant.chip = chip
+            variant.system = system
+            variant.scenario.system.chip = chip.name
+            variant.scenario.system.node = system.name
+            variant.scenario.plan = Plan()
+            var entry = Entry(
+                system: system,
+                chip: chip,
+                chips: file.scenario.system.chips,
+                prediction: nil,
+                reason: nil,
+                stack: nil,
+                weakInputs: weakInputs(chip: chip, system: system)
+            )
+            entry.stack = try? catalog.stack(for: chip, software: file.scenario.system.software).stack
+            if let stack = entry.stack {
+                for (parameter, evidence) in stack.parameters.sorted(by: { $0.key < $1.key })
+                where evidence.provenance.confidence == .low {
+                    entry.weakInputs.append("\(stack.name).\(parameter.rawValue) (low)")
+                }
+            }
+            do {
+                entry.prediction = try variant.predict(catalog: catalog)
+            } catch let error as EstimationError {
+                entry.reason = error.message
+            } catch let error as CatalogError {
+                entry.reason = error.message
+            } catch {
+                entry.reason = "\(error)"
+            }
+            entries.append(entry)
+        }
+        return Comparison(scenario: file.scenario.id, workload: file.scenario.workload.kind, entries: entries)
+    }
+
+    static func weakInputs(chip: Chip, system: System) -> [String] {
+        var weak: [String] = []
+        let groups: [(String, Provenance?)] = [
+            ("\(chip.name) compute", chip.compute.provenance), ("\(chip.name) memory", chip.memory.provenance),
+            ("\(chip.name) scale-up", chip.scaleUp?.provenance), ("\(chip.name) power", chip.power?.provenance),
+            ("\(system.name) scale-up", system.scaleUp.provenance),
+            ("\(system.name) scale-out", system.scaleOut?.provenance),
+        ]
+        for (name, provenance) in groups {
+            if let p = provenance, p.confidence != .high { weak.append("\(name) (\(p.confidence.rawValue))") }
+        }
+        return weak
+    }
+
+    /// Chips of `entry`'s kind that deliver what the first system's chips deliver.
+    public func chipsToMatchFirst(_ entry: Entry) -> Double? {
+        guard let first = entries.first, let base = first.ratePerChip, let rate = entry.ratePerChip, rate > 0 else {
+            return nil
+        }
+        return base * Double(first.chips) / rate
+    }
+}

@@ -13,7 +13,7 @@ public struct ParityCommand: ParsableCommand {
             catalog of chips and systems, and scenarios that describe a workload.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, CatalogCommand.self, Run.self, Validate.self, Compare.self]
+        subcommands: [Inspect.self, CatalogCommand.self, Run.self, Validate.self, Compare.self, Search.self]
     )
 
     public init() {}

@@ -220,3 +220,47 @@ extension CommandTests {
         #expect(Self.run("compare", path, "--systems", "hgx-h999").status == 2)
     }
 }
+
+extension CommandTests {
+    @Test func servingSearchReturnsAParetoFrontAndABestPlanMeetingTheObjectives() throws {
+        let scenario = """
+            id: s
+            model: deepseek-v3
+            system: {chip: h200, chips: 16, node: hgx-h200}
+            workload: {kind: serving, input_tokens: 4000, output_tokens: 1000, weights_precision: fp8, ttft_slo_ms: 2000, tpot_slo_ms: 50}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "s.yaml"), "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let front = try #require(json["pareto_front"] as? [[String: Double]])
+        #expect(front.count >= 2)
+        // Along the front, more throughput per chip costs speed per user.
+        for (a, b) in zip(front, front.dropFirst()) {
+            #expect((a["output_tokens_per_s_per_user"] ?? 0) >= (b["output_tokens_per_s_per_user"] ?? 0))
+            #expect((a["output_tokens_per_s_per_chip"] ?? 0) <= (b["output_tokens_per_s_per_chip"] ?? 0))
+        }
+        let best = try #require(json["best"] as? [String: Double])
+        #expect((best["tpot_ms"] ?? 99) <= 50)
+        #expect((best["ttft_ms"] ?? 9_999) <= 2_000)
+    }
+
+    @Test func trainingSearchListsFittingPlansFastestFirst() throws {
+        let scenario = """
+            id: t
+            model: llama-3.1-8b
+            system: {chip: h100-sxm, chips: 16, node: hgx-h100}
+            workload: {kind: training, sequence_length: 8192, global_batch: 256, precision: bf16}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "t.yaml"), "--format", "json", "--top", "5")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let plans = try #require(json["plans"] as? [[String: Any]])
+        #expect(plans.count == 5)
+        let times = plans.compactMap { $0["step_time_s"] as? Double }
+        #expect(times == times.sorted())
+        for plan in plans {
+            let width = ["tp", "pp", "dp"].compactMap { plan[$0] as? Int }.reduce(1, *)
+            #expect(width == 16)
+        }
+    }
+}

@@ -74,4 +74,26 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try? TrainingPlanSearch(estimator: estimator).best())
         }
     }
+
+    Benchmark("Serving plan search, DeepSeek-V3 on 16 H200 (4K in, 1K out, TTFT 2 s, TPOT 50 ms)") { benchmark in
+        guard let h200 = try? catalog.chip(named: "h200"), let node = try? catalog.system(named: "hgx-h200"),
+            let stack = try? catalog.stack(for: h200, software: nil).stack
+        else { fatalError("h200 does not load") }
+        let base = ServingDeployment(ranks: 16, attentionDP: 16, moeEP: 16, densePrecision: .fp8)
+        let search = ServingPlanSearch(
+            architecture: deepseek,
+            chip: h200,
+            system: node,
+            stack: stack,
+            chips: 16,
+            base: base,
+            inputTokens: 4_000,
+            outputTokens: 1_000,
+            usableMemoryFraction: 0.9
+        )
+        for _ in benchmark.scaledIterations {
+            let points = search.evaluate()
+            blackHole(ServingPlanSearch.best(points, tpot: .milli(50), ttft: .milli(2_000)))
+        }
+    }
 }

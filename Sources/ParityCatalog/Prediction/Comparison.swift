@@ -48,7 +48,23 @@ public struct Comparison: Sendable {
             variant.system = system
             variant.scenario.system.chip = chip.name
             variant.scenario.system.node = system.name
-            variant.scenario.plan = Plan()
+            // Each system gets its own layout: the scenario's pools keep only their sizes.
+            func sized(_ pool: Plan.Pool?) -> Plan.Pool? {
+                guard let pool else { return nil }
+                var p = Plan.Pool()
+                p.chips = pool.chips
+                p.instances = pool.instances
+                return p
+            }
+            let original = file.scenario.plan
+            variant.scenario.plan = Plan(
+                training: nil,
+                serving: sized(original.serving),
+                prefill: sized(original.prefill),
+                decode: sized(original.decode)
+            )
+            var adapted: String?
+            (variant.scenario.workload, adapted) = Self.adapt(file.scenario.workload, to: chip)
             var entry = Entry(
                 system: system,
                 chip: chip,
@@ -67,6 +83,7 @@ public struct Comparison: Sendable {
             }
             do {
                 entry.prediction = try variant.predict(catalog: catalog)
+                if let adapted { entry.prediction?.notes.insert(adapted, at: 0) }
             } catch let error as EstimationError {
                 entry.reason = error.message
             } catch let error as CatalogError {
@@ -77,6 +94,53 @@ public struct Comparison: Sendable {
             entries.append(entry)
         }
         return Comparison(scenario: file.scenario.id, workload: file.scenario.workload.kind, entries: entries)
+    }
+
+    /// The workload with its precisions moved to ones the chip computes in: a format the chip has no
+    /// tensor peak for becomes the nearest it has (FP8 → INT8 → BF16; FP4 → FP8 → INT8 → BF16).
+    static func adapt(_ workload: Workload, to chip: Chip) -> (Workload, String?) {
+        func supported(_ p: Precision?) -> Precision? {
+            guard let p else { return nil }
+            if chip.peak(p.computePrecision) != nil { return p }
+            let ladder: [Precision] =
+                switch p.computePrecision {
+                case .fp4, .int4: [.fp8, .int8, .bf16]
+                case .fp8, .fp6: [.int8, .bf16]
+                case .int8: [.fp8, .bf16]
+                default: [.fp16]
+                }
+            return ladder.first { chip.peak($0.computePrecision) != nil } ?? p
+        }
+        var changed: [String] = []
+        switch workload {
+        case .training(var t):
+            if let p = t.precision, let s = supported(p), s != p {
+                changed.append("precision \(p.rawValue) -> \(s.rawValue)")
+                t.precision = s
+            }
+            return (
+                .training(t),
+                changed.isEmpty
+                    ? nil
+                    : "\(chip.name) has no \(changed.joined(separator: ", ")) tensor peak: ran \(changed.joined(separator: ", "))."
+            )
+        case .serving(var s):
+            for (name, keyPath) in [
+                ("weights_precision", \Workload.Serving.weightsPrecision),
+                ("attention_precision", \Workload.Serving.attentionPrecision),
+            ] {
+                if let p = s[keyPath: keyPath], let adapted = supported(p), adapted != p {
+                    changed.append("\(name) \(p.rawValue) -> \(adapted.rawValue)")
+                    s[keyPath: keyPath] = adapted
+                }
+            }
+            return (
+                .serving(s),
+                changed.isEmpty
+                    ? nil
+                    : "\(chip.name) computes no \(changed.map { $0.split(separator: " ")[1] }.joined(separator: "/")): \(changed.joined(separator: ", "))."
+            )
+        }
     }
 
     static func weakInputs(chip: Chip, system: System) -> [String] {

@@ -227,6 +227,7 @@ extension ScenarioFile {
                 promptLength: input ?? context
             )
             let step = breakdown.total
+            notes += breakdown.omissions
             let domainRanks = (system?.chips ?? 1) * pool.deployment.ranksPerChip
             decodeBottleneck = Self.servingBottleneck(
                 breakdown,

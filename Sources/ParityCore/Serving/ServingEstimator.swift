@@ -37,6 +37,8 @@ public struct ServingEstimator: Sendable {
         public var communication: Seconds = .zero
         public var communicationHidden: Seconds = .zero
         public var overhead: Seconds = .zero
+        /// Costs left out for lack of evidence, in words.
+        public var omissions: [String] = []
         /// Of the time above, how much is limited by memory traffic rather than compute.
         public var memoryBound: Seconds = .zero
         public init() {}
@@ -74,7 +76,9 @@ public struct ServingEstimator: Sendable {
             throw EstimationError("\(chip.name) has no dense \(compute.rawValue) peak in the catalog.")
         }
         guard let efficiency = stack.gemmEfficiency(compute) else {
-            throw EstimationError("Stack '\(stack.name)' has no GEMM efficiency on \(chip.name).")
+            throw EstimationError(
+                "Stack '\(stack.name)' has no evidence for \(compute.rawValue) GEMM efficiency on \(chip.name)."
+            )
         }
         return peak * efficiency.value / Double(deployment.ranksPerChip)
     }
@@ -97,9 +101,9 @@ public struct ServingEstimator: Sendable {
             dense: try rate(deployment.densePrecision, weightOnly: deployment.weightOnly),
             expert: try rate(deployment.expertPrecision, weightOnly: deployment.weightOnly),
             attention: bf16 * decodeAttention / dies,
-            prefillAttention: bf16 * (try parameter(.attentionEfficiency)) / dies,
+            prefillAttention: bf16 * (stack.value(.attentionEfficiency) ?? 1) / dies,
             memory: bandwidth * (try parameter(.memoryBandwidthEfficiency)) / dies,
-            overhead: Seconds(try parameter(.kernelOverhead))
+            overhead: Seconds(stack.value(.kernelOverhead) ?? 0)
         )
     }
 
@@ -211,6 +215,11 @@ public struct ServingEstimator: Sendable {
     }
 
     func step(_ load: Load) throws(EstimationError) -> StepBreakdown {
+        if load.prefillTokens > 0 && stack.value(.attentionEfficiency) == nil {
+            throw EstimationError(
+                "Stack '\(stack.name)' has no evidence for attention_efficiency (prefill) on \(chip.name)."
+            )
+        }
         let m = load.tokens
         let prefill = load.decodeTokens == 0
         let a = architecture
@@ -220,6 +229,11 @@ public struct ServingEstimator: Sendable {
         let r = try rates()
         let links = try links()
         var b = StepBreakdown()
+        if stack.value(.kernelOverhead) == nil {
+            b.omissions.append(
+                "No evidence for kernel_overhead in '\(stack.name)': fixed per-kernel costs are not counted."
+            )
+        }
         let denseBytes = bytesPerWeight(d.densePrecision)
         let expertBytes = bytesPerWeight(d.expertPrecision)
         let instanceTokens = m * Double(d.attentionDP)

@@ -100,8 +100,8 @@ public struct SoftwareStack: Hashable, Sendable {
     /// The parameter's value, or nil when the stack has no evidence for it.
     public func value(_ parameter: Parameter) -> Double? { parameters[parameter]?.value }
 
-    /// The GEMM efficiency at a compute precision, falling back to BF16's when the stack gives none
-    /// for that precision.
+    /// The GEMM efficiency at a compute precision, or nil when the stack has no evidence for GEMMs
+    /// in that precision (FP16 and TF32 share BF16's evidence; FP6 shares FP8's).
     public func gemmEfficiency(_ precision: ComputePrecision) -> (value: Double, parameter: Parameter)? {
         let parameter: Parameter
         switch precision {
@@ -110,7 +110,6 @@ public struct SoftwareStack: Hashable, Sendable {
         case .int8: parameter = .gemmEfficiencyINT8
         default: parameter = .gemmEfficiencyBF16
         }
-        if let v = value(parameter) { return (v, parameter) }
-        return value(.gemmEfficiencyBF16).map { ($0, .gemmEfficiencyBF16) }
+        return value(parameter).map { ($0, parameter) }
     }
 }

@@ -1,0 +1,133 @@
+import ArgumentParser
+import ParityCatalog
+import ParityCore
+import ParityReport
+
+struct Search: RenderingCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search the plans of a scenario's workload: the legal ones that fit, the Pareto front, the best.",
+        discussion: """
+            Serving: aggregated instances over attention tensor/data parallelism, expert or tensor-parallel \
+            experts and batches 1, 2, 4, ... up to the cache limit; the Pareto front of output tokens/s per chip \
+            against tokens/s per user, and the best plan under the TPOT and TTFT objectives. Training: \
+            TP, PP, EP, recomputation; the fastest plans that fit.
+            """
+    )
+
+    @Argument(help: "A scenario YAML file.")
+    var scenario: String
+
+    @Option(help: "How many training plans to list.")
+    var top: Int = 10
+
+    @Option(help: "Output format: table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    mutating func render() throws -> String {
+        let catalog = try catalogOptions.load()
+        let file = try ScenarioFile.load(path: scenario, catalog: catalog)
+        let table: Table
+        let value: ReportValue
+        do {
+            if case .training = file.scenario.workload {
+                (table, value) = try training(file, catalog: catalog)
+            } else {
+                (table, value) = try serving(file, catalog: catalog)
+            }
+        } catch let error as EstimationError {
+            throw PredictionError("\(scenario): \(error.message)")
+        }
+        switch format {
+        case .json: return value.json() + "\n"
+        case .table: return table.render()
+        case .csv: return table.csv()
+        case .markdown: return table.markdown()
+        }
+    }
+
+    func serving(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue) {
+        let result = try file.servingSearch(catalog: catalog)
+        func row(_ p: ServingPlanSearch.Point, _ mark: String) -> [String] {
+            [
+                mark, "TP\(p.attentionTP) x DP\(p.attentionDP)", p.expertParallel > 1 ? "EP\(p.expertParallel)" : "TP",
+                String(p.batch), formatNumber(p.tpot.value * 1_000, decimals: 2),
+                formatNumber(p.ttft.value * 1_000, decimals: 1),
+                formatNumber(p.throughputPerChip, decimals: 1), formatNumber(p.throughputPerUser, decimals: 1),
+            ]
+        }
+        var rows = result.front.map { row($0, $0 == result.best ? "best" : "front") }
+        if let best = result.best, !result.front.contains(best) { rows.append(row(best, "best")) }
+        var notes = result.notes
+        notes.append("\(result.points.count) plans fit; \(result.front.count) on the Pareto front.")
+        if result.best == nil { notes.append("No plan meets the latency objectives.") }
+        let table = Table(
+            title: "\(file.scenario.id): serving plans on \(file.scenario.system.chips) x \(file.chip.name)",
+            columns: ["", "attention", "experts", "batch/group", "TPOT ms", "TTFT ms", "tok/s/chip", "tok/s/user"],
+            alignments: [.left, .left, .left, .right, .right, .right, .right, .right],
+            rows: rows,
+            footnotes: notes
+        )
+        func value(_ p: ServingPlanSearch.Point) -> ReportValue {
+            .object([
+                .init("attention_tp", .integer(p.attentionTP)), .init("attention_dp", .integer(p.attentionDP)),
+                .init("ep", .integer(p.expertParallel)), .init("batch_per_group", .integer(p.batch)),
+                .init("tpot_ms", .number(p.tpot.value * 1_000)), .init("ttft_ms", .number(p.ttft.value * 1_000)),
+                .init("output_tokens_per_s_per_chip", .number(p.throughputPerChip)),
+                .init("output_tokens_per_s_per_user", .number(p.throughputPerUser)),
+            ])
+        }
+        return (
+            table,
+            .object([
+                .init("id", .string(file.scenario.id)), .init("evaluated", .integer(result.points.count)),
+                .init("pareto_front", .array(result.front.map(value))), .init("best", result.best.map(value) ?? .null),
+                .init("notes", .array(result.notes.map(ReportValue.string))),
+            ])
+        )
+    }
+
+    func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue) {
+        let result = try file.trainingSearch(catalog: catalog)
+        let shown = result.ranked.prefix(top)
+        let rows = shown.map { e -> [String] in
+            let p = e.plan
+            return [
+                "TP\(p.tp) PP\(p.pp) DP\(p.dp) EP\(p.ep)", p.recompute.rawValue,
+                formatNumber(e.stepTime.value, decimals: 2),
+                formatNumber(e.tokensPerSecondPerChip), formatNumber(e.mfu * 100, decimals: 1) + "%",
+                formatNumber(e.memoryPerChip.value / 1_073_741_824, decimals: 1), e.bottleneck,
+            ]
+        }
+        let table = Table(
+            title: "\(file.scenario.id): training plans on \(file.scenario.system.chips) x \(file.chip.name)",
+            columns: ["plan", "recompute", "step s", "tok/s/chip", "MFU", "GiB/chip", "largest part"],
+            alignments: [.left, .left, .right, .right, .right, .right, .left],
+            rows: rows,
+            footnotes: result.notes + [
+                "\(result.evaluated) plans evaluated; \(result.ranked.count) fit; fastest first."
+            ]
+        )
+        let value = ReportValue.object([
+            .init("id", .string(file.scenario.id)), .init("evaluated", .integer(result.evaluated)),
+            .init(
+                "plans",
+                .array(
+                    shown.map { e in
+                        .object([
+                            .init("tp", .integer(e.plan.tp)), .init("pp", .integer(e.plan.pp)),
+                            .init("dp", .integer(e.plan.dp)),
+                            .init("ep", .integer(e.plan.ep)), .init("recompute", .string(e.plan.recompute.rawValue)),
+                            .init("step_time_s", .number(e.stepTime.value)),
+                            .init("tokens_per_s_per_chip", .number(e.tokensPerSecondPerChip)),
+                            .init("mfu", .number(e.mfu)),
+                            .init("memory_per_chip_gib", .number(e.memoryPerChip.value / 1_073_741_824)),
+                        ])
+                    }
+                )
+            ),
+        ])
+        return (table, value)
+    }
+}

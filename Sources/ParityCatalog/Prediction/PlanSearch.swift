@@ -1,0 +1,92 @@
+public import ParityCore
+
+/// Plan searches for a scenario's workload, on its chip and system.
+extension ScenarioFile {
+    /// Every aggregated serving plan that fits, its Pareto front and the best under the objectives.
+    public func servingSearch(catalog: Catalog) throws -> (
+        points: [ServingPlanSearch.Point], front: [ServingPlanSearch.Point], best: ServingPlanSearch.Point?,
+        notes: [String]
+    ) {
+        guard case .serving(let serving) = scenario.workload else {
+            throw EstimationError("\(scenario.id): not a serving workload.")
+        }
+        guard let input = serving.inputTokens, let output = serving.outputTokens else {
+            throw EstimationError("\(scenario.id): a serving search needs input_tokens and output_tokens.")
+        }
+        var notes: [String] = []
+        let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
+        if let stackNote { notes.append(stackNote) }
+        guard let usable = stack.value(.usableMemoryFraction) else {
+            throw EstimationError("Stack '\(stack.name)' has no evidence for usable_memory_fraction.")
+        }
+        var chipsOnly = Plan.Pool()
+        chipsOnly.chips = scenario.system.chips
+        let base = try pool(chipsOnly, serving: serving, stack: stack, role: "serving", notes: &notes)
+        let search = ServingPlanSearch(
+            architecture: architecture,
+            chip: chip,
+            system: system,
+            stack: stack,
+            chips: scenario.system.chips,
+            base: base.deployment,
+            inputTokens: input,
+            outputTokens: output,
+            usableMemoryFraction: usable
+        )
+        let points = search.evaluate()
+        guard !points.isEmpty else {
+            throw EstimationError(
+                "No aggregated plan fits \(architecture.name) on \(scenario.system.chips) x \(chip.name)."
+            )
+        }
+        let best = ServingPlanSearch.best(
+            points,
+            tpot: serving.tpotSLOMilliseconds.map { Seconds.milli($0) },
+            ttft: serving.ttftSLOMilliseconds.map { Seconds.milli($0) }
+        )
+        notes.append("Aggregated plans only; disaggregated pools are not searched yet.")
+        return (points, ServingPlanSearch.paretoFront(points), best, notes)
+    }
+
+    /// Every legal training plan, evaluated; the fastest that fits first.
+    public func trainingSearch(catalog: Catalog) throws -> (ranked: [TrainingEstimate], evaluated: Int, notes: [String])
+    {
+        guard case .training(let workload) = scenario.workload else {
+            throw EstimationError("\(scenario.id): not a training workload.")
+        }
+        guard let sequenceLength = workload.sequenceLength else {
+            throw EstimationError("\(scenario.id): workload.sequence_length is needed to search training plans.")
+        }
+        let globalBatch: Int
+        if let batch = workload.globalBatch {
+            globalBatch = batch
+        } else if let tokens = workload.globalBatchTokens {
+            globalBatch = Int((tokens / Double(sequenceLength)).rounded())
+        } else {
+            throw EstimationError("\(scenario.id): workload.global_batch is needed to search training plans.")
+        }
+        var notes: [String] = []
+        let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
+        if let stackNote { notes.append(stackNote) }
+        let estimator = TrainingEstimator(
+            architecture: architecture,
+            chip: chip,
+            system: system,
+            stack: stack,
+            chips: scenario.system.chips,
+            sequenceLength: sequenceLength,
+            globalBatch: globalBatch,
+            precision: workload.precision ?? .bf16,
+            tokens: workload.tokens,
+            conventions: .init()
+        )
+        let search = TrainingPlanSearch(estimator: estimator)
+        let candidates = search.candidates()
+        let estimates = candidates.compactMap { try? estimator.estimate(plan: $0) }
+        let ranked = estimates.filter(\.fits).sorted { $0.stepTime < $1.stepTime }
+        guard !ranked.isEmpty else {
+            throw EstimationError("No legal plan fits \(architecture.name) on \(scenario.system.chips) x \(chip.name).")
+        }
+        return (ranked, estimates.count, notes)
+    }
+}

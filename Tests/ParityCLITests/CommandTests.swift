@@ -264,3 +264,25 @@ extension CommandTests {
         }
     }
 }
+
+extension CommandTests {
+    @Test func sensitivityNamesTheSpecThatMovesTheResultMost() throws {
+        let scenario = """
+            id: s
+            model: llama-3.1-70b
+            system: {chip: h100-sxm, chips: 4, node: hgx-h100}
+            workload: {kind: serving, input_tokens: 1024, output_tokens: 1024, weights_precision: fp8, concurrency: 1}
+            plan: {serving: {chips: 4, tp: 4}}
+            """
+        let path = try Self.write(scenario, name: "s.yaml")
+        let result = Self.run("compare", path, "--systems", "hgx-h100", "--sensitivity", "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let system = try #require((json["systems"] as? [[String: Any]])?.first)
+        let sensitivity = try #require(system["sensitivity"] as? [[String: Any]])
+        // One sequence of a 70B model streams its weights every token: bandwidth binds, not FLOPs.
+        #expect((sensitivity.first?["spec"] as? String) == "+10% HBM bandwidth")
+        let compute = sensitivity.first { ($0["spec"] as? String)?.contains("compute") == true }
+        #expect(((compute?["rate_change"] as? Double) ?? 1) < 0.02)
+    }
+}

@@ -24,6 +24,9 @@ struct Compare: RenderingCommand {
     )
     var systems: String
 
+    @Flag(help: "Also say which spec moves each result most: +10% compute, HBM bandwidth, capacity or links.")
+    var sensitivity = false
+
     @Option(help: "Output format: table, json, csv or markdown.")
     var format: OutputFormat = .table
 
@@ -37,7 +40,7 @@ struct Compare: RenderingCommand {
         let catalog = try catalogOptions.load()
         let file = try ScenarioFile.load(path: scenario, catalog: catalog)
         let names = systems.split(separator: ",").map { String($0.filter { $0 != " " }) }
-        let comparison = try Comparison.run(file: file, systems: names, catalog: catalog)
+        let comparison = try Comparison.run(file: file, systems: names, catalog: catalog, sensitivity: sensitivity)
         switch format {
         case .json: return Self.value(comparison).json() + "\n"
         case .table: return Self.table(comparison).render()
@@ -92,6 +95,12 @@ struct Compare: RenderingCommand {
                 ec?.rules.first { $0.id == "jan2026_case_by_case" }?.verdict ?? "-", e.stack?.name ?? "-",
             ])
             if let reason = e.reason { notes.append("\(e.system.name): not predicted: \(reason)") }
+            if !e.sensitivity.isEmpty {
+                let parts = e.sensitivity.map {
+                    "\($0.spec) \($0.change >= 0 ? "+" : "")\(formatNumber($0.change * 100, decimals: 1))%"
+                }
+                notes.append("\(e.system.name) sensitivity: \(parts.joined(separator: "; ")).")
+            }
             if !e.weakInputs.isEmpty {
                 notes.append(
                     "\(e.system.name) rests on lower-confidence inputs: \(e.weakInputs.joined(separator: ", "))."
@@ -158,6 +167,16 @@ struct Compare: RenderingCommand {
                                 )
                             ),
                             .init("lower_confidence_inputs", .array(e.weakInputs.map(ReportValue.string))),
+                            .init(
+                                "sensitivity",
+                                .array(
+                                    e.sensitivity.map {
+                                        .object([
+                                            .init("spec", .string($0.spec)), .init("rate_change", .number($0.change)),
+                                        ])
+                                    }
+                                )
+                            ),
                             .init("notes", .array((e.prediction?.notes ?? []).map(ReportValue.string))),
                         ])
                     }

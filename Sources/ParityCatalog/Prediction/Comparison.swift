@@ -15,6 +15,8 @@ public struct Comparison: Sendable {
         public var stack: SoftwareStack?
         /// Catalog inputs of low or medium confidence the result rests on.
         public var weakInputs: [String]
+        /// Relative change of the headline rate when one spec improves by 10%, largest first.
+        public var sensitivity: [(spec: String, change: Double)] = []
 
         /// The headline rate: training tokens/s per chip, or output tokens/s per chip for serving.
         public var ratePerChip: Double? {
@@ -38,7 +40,12 @@ public struct Comparison: Sendable {
     /// Runs `file`'s workload on each named system with the scenario's chip count, dropping the
     /// scenario's own plan so that each system gets its own (a plan search for training; the
     /// default layout and the largest batch that meets the objectives for serving).
-    public static func run(file: ScenarioFile, systems: [String], catalog: Catalog) throws(CatalogError) -> Comparison {
+    public static func run(
+        file: ScenarioFile,
+        systems: [String],
+        catalog: Catalog,
+        sensitivity: Bool = false
+    ) throws(CatalogError) -> Comparison {
         var entries: [Entry] = []
         for name in systems {
             let system = try catalog.system(named: name)
@@ -84,6 +91,9 @@ public struct Comparison: Sendable {
             do {
                 entry.prediction = try variant.predict(catalog: catalog)
                 if let adapted { entry.prediction?.notes.insert(adapted, at: 0) }
+                if sensitivity, let base = entry.ratePerChip, base > 0 {
+                    entry.sensitivity = Self.sensitivity(of: variant, base: base, catalog: catalog)
+                }
             } catch let error as EstimationError {
                 entry.reason = error.message
             } catch let error as CatalogError {
@@ -141,6 +151,81 @@ public struct Comparison: Sendable {
                     : "\(chip.name) computes no \(changed.map { $0.split(separator: " ")[1] }.joined(separator: "/")): \(changed.joined(separator: ", "))."
             )
         }
+    }
+
+    /// The specs a +10% change is tried on, each as a change to the chip and its system.
+    static let perturbations: [(name: String, apply: @Sendable (inout Chip, inout System?) -> Void)] = [
+        (
+            "+10% compute (dense peaks)",
+            { chip, _ in
+                var compute = chip.compute
+                compute.dense = compute.dense.mapValues { $0 * 1.1 }
+                chip.compute = compute
+            }
+        ),
+        (
+            "+10% HBM bandwidth",
+            { chip, _ in
+                var memory = chip.memory
+                memory.bandwidth = memory.bandwidth.map { $0 * 1.1 }
+                chip.memory = memory
+            }
+        ),
+        (
+            "+10% memory capacity",
+            { chip, _ in
+                var memory = chip.memory
+                memory.capacity = memory.capacity.map { $0 * 1.1 }
+                chip.memory = memory
+            }
+        ),
+        (
+            "+10% scale-up link bandwidth",
+            { chip, system in
+                if var link = chip.scaleUp {
+                    link.bidirectionalBandwidth = link.bidirectionalBandwidth.map { $0 * 1.1 }
+                    chip.scaleUp = link
+                }
+                if var s = system {
+                    s.scaleUp.bidirectionalBandwidth = s.scaleUp.bidirectionalBandwidth.map { $0 * 1.1 }
+                    s.scaleUp.achievableBandwidthPerDirection = s.scaleUp.achievableBandwidthPerDirection.map {
+                        $0 * 1.1
+                    }
+                    system = s
+                }
+            }
+        ),
+        (
+            "+10% scale-out bandwidth",
+            { chip, system in
+                if var out = chip.scaleOut {
+                    out.bandwidth = out.bandwidth.map { $0 * 1.1 }
+                    chip.scaleOut = out
+                }
+                if var s = system, var out = s.scaleOut {
+                    out.bandwidth = out.bandwidth.map { $0 * 1.1 }
+                    out.achievableBandwidth = out.achievableBandwidth.map { $0 * 1.1 }
+                    s.scaleOut = out
+                    system = s
+                }
+            }
+        ),
+    ]
+
+    static func sensitivity(of file: ScenarioFile, base: Double, catalog: Catalog) -> [(spec: String, change: Double)] {
+        var result: [(spec: String, change: Double)] = []
+        for (name, apply) in perturbations {
+            var variant = file
+            apply(&variant.chip, &variant.system)
+            guard let prediction = try? variant.predict(catalog: catalog) else { continue }
+            let m = prediction.metrics
+            guard
+                let rate = m[.tokensPerSecondPerChip] ?? m[.outputTokensPerSecondPerChip]
+                    ?? m[.decodeTokensPerSecondPerChip] ?? m[.prefillTokensPerSecondPerChip]
+            else { continue }
+            result.append((name, rate / base - 1))
+        }
+        return result.sorted { abs($0.change) > abs($1.change) }
     }
 
     static func weakInputs(chip: Chip, system: System) -> [String] {

@@ -41,6 +41,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ParityCLITests", dependencies: ["ParityCLI", "ParityCatalog", "ParityCore"]),
+        .testTarget(
+            name: "ParityReportTests",
+            dependencies: ["ParityReport", "ParityCore"],
+            exclude: ["Snapshots"]
+        ),
     ]
 )
 

@@ -286,3 +286,43 @@ extension CommandTests {
         #expect(((compute?["rate_change"] as? Double) ?? 1) < 0.02)
     }
 }
+
+extension CommandTests {
+    static let servingScenario = """
+        id: h
+        model: llama-3.1-70b
+        system: {chip: h100-sxm, chips: 8, node: hgx-h100}
+        workload: {kind: serving, input_tokens: 1024, output_tokens: 1024, weights_precision: fp8, tpot_slo_ms: 30}
+        """
+
+    @Test func compareAsHTMLIsOnePageWithAChartPerMeasure() throws {
+        let path = try Self.write(Self.servingScenario, name: "h.yaml")
+        let result = Self.run("compare", path, "--systems", "hgx-h100,hgx-h200", "--format", "html")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasPrefix("<!DOCTYPE html>"))
+        #expect(result.output.hasSuffix("</html>\n"))
+        // Rate per chip, per dollar, per kilojoule and chips to match: four charts, then the table.
+        #expect(result.output.components(separatedBy: "<svg ").count - 1 == 4)
+        #expect(result.output.contains("<td>hgx-h200</td>"))
+        // Self-contained: nothing is fetched from elsewhere.
+        #expect(!result.output.contains("<script src") && !result.output.contains("<link"))
+    }
+
+    @Test func searchAndRunAsHTMLDrawTheFrontAndTheStepBreakdown() throws {
+        let search = Self.run("search", try Self.write(Self.servingScenario, name: "h.yaml"), "--format", "html")
+        #expect(search.status == 0, "\(search.error)")
+        #expect(search.output.contains("<polyline"))
+        #expect(search.output.contains("<circle"))
+        let training = """
+            id: t
+            model: llama-3.1-8b
+            system: {chip: h100-sxm, chips: 16, node: hgx-h100}
+            workload: {kind: training, sequence_length: 8192, global_batch: 256, precision: bf16}
+            plan: {training: {tp: 1, pp: 1, dp: 16, micro_batch: 1}}
+            """
+        let run = Self.run("run", try Self.write(training, name: "t.yaml"), "--format", "html")
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("Where the step time goes"))
+        #expect(run.output.contains("<title>gemm:"))
+    }
+}

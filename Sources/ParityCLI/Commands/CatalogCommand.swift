@@ -14,7 +14,7 @@ struct CatalogCommand: RenderingCommand {
     @Argument(help: "What to list: chips, systems, models or sources.")
     var kind: Kind
 
-    @Option(help: "Output format: table, json, csv or markdown.")
+    @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -51,6 +51,7 @@ struct CatalogCommand: RenderingCommand {
         case .table: return table.render()
         case .csv: return table.csv()
         case .markdown: return table.markdown()
+        case .html: return HTMLReports.page(table)
         case .json: return value.json() + "\n"
         }
     }

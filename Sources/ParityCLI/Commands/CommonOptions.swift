@@ -3,7 +3,7 @@ import ParityCatalog
 
 /// Output formats every command accepts.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv, markdown
+    case table, json, csv, markdown, html
 }
 
 /// Options shared by the commands that read the catalog.

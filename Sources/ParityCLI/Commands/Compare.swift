@@ -27,7 +27,7 @@ struct Compare: RenderingCommand {
     @Flag(help: "Also say which spec moves each result most: +10% compute, HBM bandwidth, capacity or links.")
     var sensitivity = false
 
-    @Option(help: "Output format: table, json, csv or markdown.")
+    @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -46,7 +46,33 @@ struct Compare: RenderingCommand {
         case .table: return Self.table(comparison).render()
         case .csv: return Self.table(comparison).csv()
         case .markdown: return Self.table(comparison).markdown()
+        case .html: return Self.html(comparison)
         }
+    }
+
+    static func html(_ c: Comparison) -> String {
+        let unit = c.workload == "training" ? "training tokens/s" : "output tokens/s"
+        func bars(_ value: (Comparison.Entry) -> Double?) -> [(String, Double)] {
+            c.entries.compactMap { e in value(e).map { (e.system.name, $0) } }
+        }
+        return HTMLReports.comparison(
+            table(c),
+            bars: [
+                (title: "\(unit) per chip", unit: "tok/s", values: bars(\.ratePerChip)),
+                (
+                    title: "Tokens per dollar (mid-point hourly price)", unit: "tok/$",
+                    values: bars { e in e.ratePerChip.flatMap { r in e.hourlyPrice.map { r * 3_600 / $0 } } }
+                ),
+                (
+                    title: "Tokens per kilojoule (at TDP)", unit: "tok/kJ",
+                    values: bars { e in e.ratePerChip.flatMap { r in e.chip.power?.tdp.map { r / $0.value * 1_000 } } }
+                ),
+                (
+                    title: "Chips to match \(c.entries.first?.system.name ?? "the first")", unit: "chips",
+                    values: bars(c.chipsToMatchFirst)
+                ),
+            ]
+        )
     }
 
     static func number(_ x: Double?) -> String {

@@ -21,7 +21,7 @@ struct Inspect: RenderingCommand {
     @Option(help: "Sequence length for training FLOPs.")
     var sequenceLength: Int = 4_096
 
-    @Option(help: "Output format: table, json, csv or markdown.")
+    @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -42,6 +42,7 @@ struct Inspect: RenderingCommand {
         case .table: return inspection.table.render()
         case .csv: return inspection.table.csv()
         case .markdown: return inspection.table.markdown()
+        case .html: return HTMLReports.page(inspection.table)
         }
     }
 }

@@ -16,7 +16,7 @@ struct Run: RenderingCommand {
     @Argument(help: "A scenario YAML file (scenarios/SCHEMA.md).")
     var scenario: String
 
-    @Option(help: "Output format: table, json, csv or markdown.")
+    @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -39,7 +39,7 @@ struct Run: RenderingCommand {
                 notes: prediction.notes,
                 economics: prediction.economics
             ).json() + "\n"
-        case .table, .csv, .markdown:
+        case .table, .csv, .markdown, .html:
             let table = TrainingReport.table(
                 id: prediction.id,
                 metrics: prediction.metrics,
@@ -47,7 +47,12 @@ struct Run: RenderingCommand {
                 notes: prediction.notes,
                 economics: prediction.economics
             )
-            return format == .csv ? table.csv() : format == .markdown ? table.markdown() : table.render()
+            switch format {
+            case .csv: return table.csv()
+            case .markdown: return table.markdown()
+            case .html: return HTMLReports.prediction(table, estimate: prediction.training)
+            default: return table.render()
+            }
         }
     }
 }
@@ -65,7 +70,7 @@ struct Validate: RenderingCommand {
     @Argument(help: "Scenario files or folders of them.")
     var paths: [String]
 
-    @Option(help: "Output format: table, json, csv or markdown.")
+    @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -78,6 +83,7 @@ struct Validate: RenderingCommand {
         case .table: return report.table.render()
         case .csv: return report.table.csv()
         case .markdown: return report.table.markdown()
+        case .html: return HTMLReports.validation(report)
         }
     }
 }

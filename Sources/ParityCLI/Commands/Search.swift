@@ -20,7 +20,7 @@ struct Search: RenderingCommand {
     @Option(help: "How many training plans to list.")
     var top: Int = 10
 
-    @Option(help: "Output format: table, json, csv or markdown.")
+    @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -30,11 +30,12 @@ struct Search: RenderingCommand {
         let file = try ScenarioFile.load(path: scenario, catalog: catalog)
         let table: Table
         let value: ReportValue
+        let html: String
         do {
             if case .training = file.scenario.workload {
-                (table, value) = try training(file, catalog: catalog)
+                (table, value, html) = try training(file, catalog: catalog)
             } else {
-                (table, value) = try serving(file, catalog: catalog)
+                (table, value, html) = try serving(file, catalog: catalog)
             }
         } catch let error as EstimationError {
             throw PredictionError("\(scenario): \(error.message)")
@@ -44,10 +45,11 @@ struct Search: RenderingCommand {
         case .table: return table.render()
         case .csv: return table.csv()
         case .markdown: return table.markdown()
+        case .html: return html
         }
     }
 
-    func serving(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue) {
+    func serving(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
         let result = try file.servingSearch(catalog: catalog)
         func row(_ p: ServingPlanSearch.Point, _ mark: String) -> [String] {
             [
@@ -84,11 +86,16 @@ struct Search: RenderingCommand {
                 .init("id", .string(file.scenario.id)), .init("evaluated", .integer(result.points.count)),
                 .init("pareto_front", .array(result.front.map(value))), .init("best", result.best.map(value) ?? .null),
                 .init("notes", .array(result.notes.map(ReportValue.string))),
-            ])
+            ]),
+            HTMLReports.servingSearch(
+                table,
+                points: result.points.map { (x: $0.throughputPerUser, y: $0.throughputPerChip) },
+                front: result.front.map { (x: $0.throughputPerUser, y: $0.throughputPerChip) }
+            )
         )
     }
 
-    func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue) {
+    func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
         let result = try file.trainingSearch(catalog: catalog)
         let shown = result.ranked.prefix(top)
         let rows = shown.map { e -> [String] in
@@ -128,6 +135,20 @@ struct Search: RenderingCommand {
                 )
             ),
         ])
-        return (table, value)
+        let html = HTMLReports.comparison(
+            table,
+            bars: [
+                (
+                    title: "Training tokens/s per chip, fastest plans", unit: "tok/s",
+                    values: shown.map { e in
+                        (
+                            "TP\(e.plan.tp) PP\(e.plan.pp) EP\(e.plan.ep) \(e.plan.recompute.rawValue)",
+                            e.tokensPerSecondPerChip
+                        )
+                    }
+                )
+            ]
+        )
+        return (table, value, html)
     }
 }

@@ -326,3 +326,51 @@ extension CommandTests {
         #expect(run.output.contains("<title>gemm:"))
     }
 }
+
+extension CommandTests {
+    @Test func compareTakesItsSystemsFromTheScenarioAndChecksThem() throws {
+        let base = """
+            id: c
+            model: llama-3.1-70b
+            system: {chip: h100-sxm, chips: 8, node: hgx-h100}
+            workload: {kind: serving, input_tokens: 1024, output_tokens: 1024, weights_precision: fp8, tpot_slo_ms: 30}
+
+            """
+        let listed = Self.run(
+            "compare",
+            try Self.write(base + "compare: {systems: [hgx-h100, hgx-h200]}\n", name: "c.yaml"),
+            "--format",
+            "json"
+        )
+        #expect(listed.status == 0, "\(listed.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any])
+        #expect(
+            (json["systems"] as? [[String: Any]])?.compactMap { $0["system"] as? String } == ["hgx-h100", "hgx-h200"]
+        )
+
+        let unknown = Self.run(
+            "compare",
+            try Self.write(base + "compare: {systems: [hgx-h100, hgx-h999]}\n", name: "c.yaml")
+        )
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("compare.systems[1]"))
+
+        let none = Self.run("compare", try Self.write(base, name: "c.yaml"))
+        #expect(none.status == 2)
+        #expect(none.error.contains("--systems"))
+    }
+
+    @Test func aTrainingSearchWithNoPlanSaysWhy() throws {
+        // H20 nodes have no sourced scale-out bandwidth, so no plan over 16 chips can be estimated.
+        let scenario = """
+            id: t
+            model: llama-3.1-8b
+            system: {chip: h20, chips: 16, node: hgx-h20}
+            workload: {kind: training, sequence_length: 8192, global_batch: 256, precision: bf16}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "t.yaml"))
+        #expect(result.status == 1)
+        #expect(result.error.contains("could not be estimated"))
+        #expect(result.error.contains("scale-out"))
+    }
+}

@@ -18,11 +18,11 @@ struct Compare: RenderingCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Systems to compare, comma-separated catalog names (see `parity catalog systems`).",
+            "Systems to compare, comma-separated catalog names (see `parity catalog systems`); default: the scenario's `compare.systems`.",
             valueName: "a,b,..."
         )
     )
-    var systems: String
+    var systems: String?
 
     @Flag(help: "Also say which spec moves each result most: +10% compute, HBM bandwidth, capacity or links.")
     var sensitivity = false
@@ -33,13 +33,22 @@ struct Compare: RenderingCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func validate() throws {
-        if systems.split(separator: ",").isEmpty { throw ValidationError("--systems needs at least one system.") }
+        if let systems, systems.split(separator: ",").isEmpty {
+            throw ValidationError("--systems needs at least one system.")
+        }
     }
 
     mutating func render() throws -> String {
         let catalog = try catalogOptions.load()
         let file = try ScenarioFile.load(path: scenario, catalog: catalog)
-        let names = systems.split(separator: ",").map { String($0.filter { $0 != " " }) }
+        let names =
+            systems.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } }
+            ?? file.compareSystems
+        if names.isEmpty {
+            throw ValidationError(
+                "\(scenario): no systems to compare. Fix: pass --systems a,b,... or list them under `compare: {systems: [...]}` in the scenario."
+            )
+        }
         let comparison = try Comparison.run(file: file, systems: names, catalog: catalog, sensitivity: sensitivity)
         switch format {
         case .json: return Self.value(comparison).json() + "\n"

@@ -81,11 +81,10 @@ extension ScenarioFile {
             conventions: .init()
         )
         let search = TrainingPlanSearch(estimator: estimator)
-        let candidates = search.candidates()
-        let estimates = candidates.compactMap { try? estimator.estimate(plan: $0) }
+        let (estimates, candidates, failures) = search.evaluate()
         let ranked = estimates.filter(\.fits).sorted { $0.stepTime < $1.stepTime }
         guard !ranked.isEmpty else {
-            throw EstimationError("No legal plan fits \(architecture.name) on \(scenario.system.chips) x \(chip.name).")
+            throw EstimationError(search.noPlanReason(estimates: estimates, candidates: candidates, failures: failures))
         }
         return (ranked, estimates.count, notes)
     }

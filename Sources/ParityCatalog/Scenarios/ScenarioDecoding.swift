@@ -2,7 +2,9 @@ import ParityCore
 
 /// Strict decoding of the scenario format (scenarios/SCHEMA.md).
 enum ScenarioDecoding {
-    static let topLevelKeys = ["id", "title", "model", "model_spec", "system", "workload", "plan", "expected"]
+    static let topLevelKeys = [
+        "id", "title", "model", "model_spec", "system", "workload", "plan", "expected", "compare",
+    ]
 
     static func scenario(_ r: inout ObjectReader) throws(CatalogError) -> Scenario {
         let id = try r.string("id")
@@ -33,6 +35,18 @@ enum ScenarioDecoding {
             expected = try self.expected(&e)
             try e.finish()
         }
+        var compareSystems: [String] = []
+        if var c = try r.optionalObject("compare") {
+            compareSystems = try c.stringList("systems")
+            if compareSystems.isEmpty {
+                throw c.error(
+                    "systems",
+                    "Missing or empty.",
+                    fix: "List at least one system, e.g. `systems: [hgx-h800]`."
+                )
+            }
+            try c.finish()
+        }
         return Scenario(
             id: id,
             title: title,
@@ -40,7 +54,8 @@ enum ScenarioDecoding {
             system: system,
             workload: workload,
             plan: plan,
-            expected: expected
+            expected: expected,
+            compareSystems: compareSystems
         )
     }
 

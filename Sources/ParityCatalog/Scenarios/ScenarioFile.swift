@@ -77,6 +77,18 @@ public struct ScenarioFile: Sendable {
                 throw CatalogError(file: path, keyPath: "system.node", message: error.message, fix: error.fix)
             }
         }
+        for (index, name) in scenario.compareSystems.enumerated() {
+            do {
+                _ = try catalog.system(named: relative(name, to: directory))
+            } catch {
+                throw CatalogError(
+                    file: path,
+                    keyPath: "compare.systems[\(index)]",
+                    message: error.message,
+                    fix: error.fix
+                )
+            }
+        }
         return ScenarioFile(
             path: path,
             scenario: scenario,
@@ -85,6 +97,12 @@ public struct ScenarioFile: Sendable {
             system: system,
             modelAssumptions: assumptions
         )
+    }
+
+    /// The scenario's `compare.systems`, with paths taken relative to the scenario's folder.
+    public var compareSystems: [String] {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return scenario.compareSystems.map { Self.relative($0, to: directory) }
     }
 
     static func model(named name: String, directory: String, catalog: Catalog) throws(CatalogError) -> ModelArchitecture

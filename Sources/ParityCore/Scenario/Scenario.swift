@@ -9,6 +9,9 @@ public struct Scenario: Hashable, Sendable {
     public var workload: Workload
     public var plan: Plan
     public var expected: Expected?
+    /// Systems to run the same workload on for `parity compare` (the `compare.systems` key), first
+    /// the reference.
+    public var compareSystems: [String]
 
     public init(
         id: String,
@@ -17,7 +20,8 @@ public struct Scenario: Hashable, Sendable {
         system: SystemSpec,
         workload: Workload,
         plan: Plan,
-        expected: Expected?
+        expected: Expected?,
+        compareSystems: [String] = []
     ) {
         self.id = id
         self.title = title
@@ -26,6 +30,7 @@ public struct Scenario: Hashable, Sendable {
         self.workload = workload
         self.plan = plan
         self.expected = expected
+        self.compareSystems = compareSystems
     }
 
     /// The `system` block.

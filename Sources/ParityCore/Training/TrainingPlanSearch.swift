@@ -52,21 +52,48 @@ public struct TrainingPlanSearch: Sendable {
         return plans
     }
 
-    /// The fastest plan that fits.
-    /// - Throws: `EstimationError` when no legal plan fits.
-    public func best() throws(EstimationError) -> TrainingEstimate {
-        var best: TrainingEstimate?
-        var considered = 0
-        for plan in candidates() {
-            guard let estimate = try? estimator.estimate(plan: plan) else { continue }
-            considered += 1
-            guard estimate.fits else { continue }
-            if best == nil || estimate.stepTime < best?.stepTime ?? Seconds(.infinity) { best = estimate }
+    /// Every candidate estimated: the estimates, and why the others could not be estimated.
+    public func evaluate() -> (estimates: [TrainingEstimate], candidates: Int, failures: [String: Int]) {
+        let plans = candidates()
+        var estimates: [TrainingEstimate] = []
+        var failures: [String: Int] = [:]
+        for plan in plans {
+            do {
+                estimates.append(try estimator.estimate(plan: plan))
+            } catch {
+                failures[error.message, default: 0] += 1
+            }
         }
-        guard let best else {
-            throw EstimationError(
-                "No legal plan fits \(estimator.architecture.name) on \(estimator.chips) x \(estimator.chip.name) (\(considered) plans evaluated)."
+        return (estimates, plans.count, failures)
+    }
+
+    /// Says why no plan is left: no legal layout, estimation refused (the commonest reason), or
+    /// memory (how close the leanest plan came).
+    public func noPlanReason(estimates: [TrainingEstimate], candidates: Int, failures: [String: Int]) -> String {
+        let head = "No legal plan fits \(estimator.architecture.name) on \(estimator.chips) x \(estimator.chip.name)"
+        if candidates == 0 {
+            return head
+                + ": no layout of TP, PP and DP divides the chips, the attention heads and the global batch of \(estimator.globalBatch)."
+        }
+        var parts = ["\(candidates) plans considered"]
+        if let leanest = estimates.min(by: { $0.memoryPerChip < $1.memoryPerChip }) {
+            let capacity = leanest.memoryCapacity.map { formatNumber($0.value / 1_073_741_824, decimals: 1) } ?? "?"
+            parts.append(
+                "\(estimates.count) estimated, none within memory (leanest: \(formatNumber(leanest.memoryPerChip.value / 1_073_741_824, decimals: 1)) GiB per chip of \(capacity) GiB)"
             )
+        }
+        if let (reason, _) = failures.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
+            parts.append("\(failures.values.reduce(0, +)) could not be estimated, most often because: \(reason)")
+        }
+        return head + ": " + parts.joined(separator: "; ") + (parts.last?.hasSuffix(".") == true ? "" : ".")
+    }
+
+    /// The fastest plan that fits.
+    /// - Throws: `EstimationError` saying why when no legal plan fits.
+    public func best() throws(EstimationError) -> TrainingEstimate {
+        let (estimates, count, failures) = evaluate()
+        guard let best = estimates.filter(\.fits).min(by: { $0.stepTime < $1.stepTime }) else {
+            throw EstimationError(noPlanReason(estimates: estimates, candidates: count, failures: failures))
         }
         return best
     }

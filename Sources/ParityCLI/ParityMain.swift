@@ -13,7 +13,9 @@ public struct ParityCommand: ParsableCommand {
             catalog of chips and systems, and scenarios that describe a workload.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, CatalogCommand.self, Run.self, Validate.self, Compare.self, Search.self]
+        subcommands: [
+            Inspect.self, CatalogCommand.self, Run.self, Validate.self, Compare.self, Search.self, Merge.self,
+        ]
     )
 
     public init() {}

@@ -152,7 +152,8 @@ public struct ValidationReport: Sendable {
                             .init("id", .string(c.id)), .init("metric", .string(c.metric)),
                             .init("expected", .number(c.expected)), .init("predicted", .optional(c.predicted)),
                             .init("error", .optional(c.error)), .init("lower_bound", .bool(c.lowerBound)),
-                            .init("reason", .optional(c.reason)), .init("chip", .string(c.chip)),
+                            .init("reason", .optional(c.reason)), .init("workload", .string(c.workload)),
+                            .init("vendor", .string(c.vendor)), .init("chip", .string(c.chip)),
                             .init("model", .string(c.model)), .init("stack", .string(c.stack)),
                         ])
                     }

@@ -10,7 +10,9 @@ struct CommandTests {
         var error: String
     }
 
-    static func run(_ arguments: String...) -> Result {
+    static func run(_ arguments: String...) -> Result { run(arguments) }
+
+    static func run(_ arguments: [String]) -> Result {
         var output = ""
         var error = ""
         let status = ParityMain.run(arguments, standardOutput: { output += $0 }, standardError: { error += $0 })
@@ -372,5 +374,51 @@ extension CommandTests {
         #expect(result.status == 1)
         #expect(result.error.contains("could not be estimated"))
         #expect(result.error.contains("scale-out"))
+    }
+}
+
+extension CommandTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func shardsMergeToTheUnshardedReport() throws {
+        let folder = Self.repository.appendingPathComponent("validation/training").path
+        let whole = Self.run("validate", folder, "--format", "json")
+        #expect(whole.status == 0, "\(whole.error)")
+        var shardFiles: [String] = []
+        var shardCaseCounts: [Int] = []
+        for index in 0..<3 {
+            let shard = Self.run("validate", folder, "--shard", "\(index)/3", "--format", "json")
+            #expect(shard.status == 0, "\(shard.error)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(shard.output.utf8)) as? [String: Any])
+            shardCaseCounts.append((json["cases"] as? [Any])?.count ?? 0)
+            shardFiles.append(try Self.write(shard.output, name: "shard-\(index).json"))
+        }
+        // Every shard has work, and no case is lost or counted twice.
+        #expect(shardCaseCounts.allSatisfy { $0 > 0 })
+        let merged = Self.run(["merge"] + shardFiles + ["--format", "json"])
+        #expect(merged.status == 0, "\(merged.error)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(whole.output.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(merged.output.utf8)) as? [String: Any])
+        #expect((a["cases"] as? [Any])?.count == shardCaseCounts.reduce(0, +))
+        #expect((b["cases"] as? [Any])?.count == shardCaseCounts.reduce(0, +))
+        let summaryA = try #require(a["summary"] as? NSDictionary)
+        let summaryB = try #require(b["summary"] as? NSDictionary)
+        #expect(summaryA == summaryB)
+    }
+
+    @Test func badShardsAndBadMergeInputExitTwo() throws {
+        let folder = Self.repository.appendingPathComponent("validation/training").path
+        for bad in ["3/3", "-1/2", "1", "a/b", "0/0"] {
+            let result = Self.run("validate", folder, "--shard", bad)
+            #expect(result.status == 2, "\(bad)")
+        }
+        let file = try Self.write(
+            "{\"cases\": [{\"id\": \"x\", \"metric\": \"mfu\", \"expected\": \"high\"}]}",
+            name: "m.json"
+        )
+        let result = Self.run("merge", file)
+        #expect(result.status == 2)
+        #expect(result.error.contains("cases[0].expected"))
     }
 }

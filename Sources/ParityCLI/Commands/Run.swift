@@ -70,6 +70,14 @@ struct Validate: RenderingCommand {
     @Argument(help: "Scenario files or folders of them.")
     var paths: [String]
 
+    @Option(
+        help: ArgumentHelp(
+            "Run only shard i of n (0-based): CSV rows, then scenario files, dealt round-robin. Join the shards' JSON with `parity merge`.",
+            valueName: "i/n"
+        )
+    )
+    var shard: String?
+
     @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
@@ -77,7 +85,7 @@ struct Validate: RenderingCommand {
 
     mutating func render() throws -> String {
         let catalog = try catalogOptions.load()
-        let report = try ValidationRun.run(paths: paths, catalog: catalog)
+        let report = try ValidationRun.run(paths: paths, catalog: catalog, shard: shard.map(Shard.init(parsing:)))
         switch format {
         case .json: return report.value.json() + "\n"
         case .table: return report.table.render()

@@ -108,32 +108,33 @@ public struct Comparison: Sendable {
 
     /// The workload with its precisions moved to ones the chip computes in: a format the chip has no
     /// tensor peak for becomes the nearest it has (FP8 → INT8 → BF16; FP4 → FP8 → INT8 → BF16).
+    /// Training never moves to an integer format (no training stack computes in INT8): FP8 or FP4
+    /// training without such a peak runs in BF16.
     static func adapt(_ workload: Workload, to chip: Chip) -> (Workload, String?) {
-        func supported(_ p: Precision?) -> Precision? {
+        func supported(_ p: Precision?, training: Bool = false) -> Precision? {
             guard let p else { return nil }
             if chip.peak(p.computePrecision) != nil { return p }
-            let ladder: [Precision] =
+            var ladder: [Precision] =
                 switch p.computePrecision {
                 case .fp4, .int4: [.fp8, .int8, .bf16]
                 case .fp8, .fp6: [.int8, .bf16]
                 case .int8: [.fp8, .bf16]
                 default: [.fp16]
                 }
+            if training { ladder.removeAll { $0 == .int8 || $0 == .int4 } }
             return ladder.first { chip.peak($0.computePrecision) != nil } ?? p
         }
         var changed: [String] = []
         switch workload {
         case .training(var t):
-            if let p = t.precision, let s = supported(p), s != p {
-                changed.append("precision \(p.rawValue) -> \(s.rawValue)")
+            if let p = t.precision, let s = supported(p, training: true), s != p {
                 t.precision = s
+                return (
+                    .training(t),
+                    "\(chip.name) has no \(p.rawValue) tensor peak: trained in \(s.rawValue) instead (precision \(p.rawValue) -> \(s.rawValue))."
+                )
             }
-            return (
-                .training(t),
-                changed.isEmpty
-                    ? nil
-                    : "\(chip.name) has no \(changed.joined(separator: ", ")) tensor peak: ran \(changed.joined(separator: ", "))."
-            )
+            return (.training(t), nil)
         case .serving(var s):
             for (name, keyPath) in [
                 ("weights_precision", \Workload.Serving.weightsPrecision),

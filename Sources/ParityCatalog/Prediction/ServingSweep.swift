@@ -90,14 +90,28 @@ public enum ServingSweep {
     }
 
     /// Predicts every row's TPOT and reports TTFT apart.
-    public static func validate(path: String, catalog: Catalog) throws(CatalogError) -> ValidationReport {
+    /// How many data rows the file holds.
+    public static func rowCount(path: String) throws(CatalogError) -> Int {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw CatalogError(file: path, keyPath: "", message: "Cannot read the file.")
+        }
+        return try parseCSV(text, file: path).count
+    }
+
+    /// - Parameter keep: which rows (by their 0-based position) to predict, for sharding; all by default.
+    public static func validate(
+        path: String,
+        catalog: Catalog,
+        keep: (Int) -> Bool = { _ in true }
+    ) throws(CatalogError) -> ValidationReport {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
             throw CatalogError(file: path, keyPath: "", message: "Cannot read the file.")
         }
         var cases: [ValidationReport.Case] = []
         var models: [String: ModelArchitecture] = [:]
-        for row in try parseCSV(text, file: path) {
+        for (index, row) in try parseCSV(text, file: path).enumerated() where keep(index) {
             cases.append(contentsOf: predict(row: row, catalog: catalog, models: &models))
         }
         return ValidationReport(cases: cases)

@@ -3,12 +3,23 @@ public import ParityReport
 
 /// Runs every scenario under the given paths and compares predictions with published metrics.
 public enum ValidationRun {
-    public static func run(paths: [String], catalog: Catalog) throws(CatalogError) -> ValidationReport {
+    /// - Parameter shard: when given, only this shard's share of the work items: CSV rows in file order,
+    ///   then scenario files in sorted order, dealt round-robin, so that `n` shards together cover
+    ///   every item exactly once.
+    public static func run(paths: [String], catalog: Catalog, shard: Shard? = nil) throws(CatalogError)
+        -> ValidationReport
+    {
         var cases: [ValidationReport.Case] = []
+        var item = 0
         for path in paths where path.lowercased().hasSuffix(".csv") {
-            cases += try ServingSweep.validate(path: path, catalog: catalog).cases
+            let offset = item
+            let report = try ServingSweep.validate(path: path, catalog: catalog) { shard?.owns(offset + $0) ?? true }
+            cases += report.cases
+            item += try ServingSweep.rowCount(path: path)
         }
         for path in try ScenarioPaths.expand(paths.filter { !$0.lowercased().hasSuffix(".csv") }) {
+            defer { item += 1 }
+            guard shard?.owns(item) ?? true else { continue }
             let file = try ScenarioFile.load(path: path, catalog: catalog)
             guard let expected = file.scenario.expected, !expected.metrics.isEmpty else { continue }
             let stack = (try? catalog.stack(for: file.chip, software: file.scenario.system.software))?.stack.name ?? "-"

@@ -422,3 +422,26 @@ extension CommandTests {
         #expect(result.error.contains("cases[0].expected"))
     }
 }
+
+extension CommandTests {
+    static var exampleFiles: [String] {
+        let folder = repository.appendingPathComponent("examples")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.sorted().map { folder.appendingPathComponent($0).path }
+    }
+
+    /// The README's main command and its siblings: every example compares its listed systems, and at
+    /// least the reference and the Ascend system get a prediction.
+    @Test(arguments: exampleFiles) func everyExampleCompares(path: String) throws {
+        let result = Self.run("compare", path, "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let systems = try #require(json["systems"] as? [[String: Any]])
+        #expect(systems.count == 4)
+        let predicted = systems.filter { $0["rate_per_chip"] is Double }.compactMap { $0["system"] as? String }
+        #expect(predicted.contains("hgx-h800"))
+        #expect(predicted.contains("cloudmatrix-384"))
+    }
+
+    @Test func theExamplesAreThere() { #expect(Self.exampleFiles.count >= 4) }
+}

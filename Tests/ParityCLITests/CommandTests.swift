@@ -234,16 +234,17 @@ extension CommandTests {
         let result = Self.run("search", try Self.write(scenario, name: "s.yaml"), "--format", "json")
         #expect(result.status == 0, "\(result.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
-        let front = try #require(json["pareto_front"] as? [[String: Double]])
+        let front = try #require(json["pareto_front"] as? [[String: Any]])
         #expect(front.count >= 2)
+        func number(_ point: [String: Any], _ key: String) -> Double { point[key] as? Double ?? .nan }
         // Along the front, more throughput per chip costs speed per user.
         for (a, b) in zip(front, front.dropFirst()) {
-            #expect((a["output_tokens_per_s_per_user"] ?? 0) >= (b["output_tokens_per_s_per_user"] ?? 0))
-            #expect((a["output_tokens_per_s_per_chip"] ?? 0) <= (b["output_tokens_per_s_per_chip"] ?? 0))
+            #expect(number(a, "output_tokens_per_s_per_user") >= number(b, "output_tokens_per_s_per_user"))
+            #expect(number(a, "output_tokens_per_s_per_chip") <= number(b, "output_tokens_per_s_per_chip"))
         }
-        let best = try #require(json["best"] as? [String: Double])
-        #expect((best["tpot_ms"] ?? 99) <= 50)
-        #expect((best["ttft_ms"] ?? 9_999) <= 2_000)
+        let best = try #require(json["best"] as? [String: Any])
+        #expect(number(best, "tpot_ms") <= 50)
+        #expect(number(best, "ttft_ms") <= 2_000)
     }
 
     @Test func trainingSearchListsFittingPlansFastestFirst() throws {
@@ -444,4 +445,37 @@ extension CommandTests {
     }
 
     @Test func theExamplesAreThere() { #expect(Self.exampleFiles.count >= 4) }
+}
+
+extension CommandTests {
+    @Test func servingSearchAlsoSplitsPrefillAndDecodePools() throws {
+        let scenario = """
+            id: s
+            model: deepseek-v3
+            system: {chip: h200, chips: 32, node: hgx-h200}
+            workload: {kind: serving, input_tokens: 4000, output_tokens: 1000, weights_precision: fp8, ttft_slo_ms: 2000, tpot_slo_ms: 50}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "s.yaml"), "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let front = try #require(json["pareto_front"] as? [[String: Any]])
+        let split = front.filter { $0["mode"] as? String == "disaggregated" }
+        #expect(!split.isEmpty)
+        for point in split {
+            let pool = try #require(point["prefill_pool"] as? [String: Any])
+            let prefillChips = try #require(pool["chips"] as? Int)
+            let decodeChips = try #require(point["decode_chips"] as? Double)
+            // The pools share the system's chips, in whole 8-GPU nodes.
+            #expect(prefillChips + Int(decodeChips) == 32)
+            #expect(prefillChips % 8 == 0)
+            // Prefill passes stay within the TTFT objective.
+            #expect((point["ttft_ms"] as? Double ?? 9_999) <= 2_000)
+            // Output per chip is bounded by what the decode pool alone generates, spread over all chips.
+            let tpot = try #require(point["tpot_ms"] as? Double) / 1_000
+            let batch = try #require(point["batch_per_group"] as? Int)
+            let dp = try #require(point["attention_dp"] as? Int)
+            let generated = Double(batch * dp) / tpot / 32
+            #expect((point["output_tokens_per_s_per_chip"] as? Double ?? .infinity) <= generated * 1.000_001)
+        }
+    }
 }

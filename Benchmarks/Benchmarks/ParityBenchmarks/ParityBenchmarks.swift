@@ -75,7 +75,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Serving plan search, DeepSeek-V3 on 16 H200 (4K in, 1K out, TTFT 2 s, TPOT 50 ms)") { benchmark in
+    Benchmark("Serving plan search, aggregated and disaggregated, DeepSeek-V3 on 16 H200 (4K in, 1K out, TTFT 2 s, TPOT 50 ms)") { benchmark in
         guard let h200 = try? catalog.chip(named: "h200"), let node = try? catalog.system(named: "hgx-h200"),
             let stack = try? catalog.stack(for: h200, software: nil).stack
         else { fatalError("h200 does not load") }
@@ -92,7 +92,8 @@ let benchmarks: @Sendable () -> Void = {
             usableMemoryFraction: 0.9
         )
         for _ in benchmark.scaledIterations {
-            let points = search.evaluate()
+            let points = search.evaluate() + search.evaluateDisaggregated(ttftObjective: .milli(2_000))
+            blackHole(ServingPlanSearch.paretoFront(points))
             blackHole(ServingPlanSearch.best(points, tpot: .milli(50), ttft: .milli(2_000)))
         }
     }

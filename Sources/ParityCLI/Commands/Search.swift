@@ -52,8 +52,13 @@ struct Search: RenderingCommand {
     func serving(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
         let result = try file.servingSearch(catalog: catalog)
         func row(_ p: ServingPlanSearch.Point, _ mark: String) -> [String] {
-            [
-                mark, "TP\(p.attentionTP) x DP\(p.attentionDP)", p.expertParallel > 1 ? "EP\(p.expertParallel)" : "TP",
+            let pools =
+                p.prefill.map { f in
+                    "P \(f.chips): TP\(f.attentionTP) x DP\(f.attentionDP) \(f.expertParallel > 1 ? "EP\(f.expertParallel)" : "TP") x\(f.promptsPerGroup) | D \(p.decodeChips ?? 0)"
+                } ?? "aggregated"
+            return [
+                mark, pools, "TP\(p.attentionTP) x DP\(p.attentionDP)",
+                p.expertParallel > 1 ? "EP\(p.expertParallel)" : "TP",
                 String(p.batch), formatNumber(p.tpot.value * 1_000, decimals: 2),
                 formatNumber(p.ttft.value * 1_000, decimals: 1),
                 formatNumber(p.throughputPerChip, decimals: 1), formatNumber(p.throughputPerUser, decimals: 1),
@@ -66,13 +71,28 @@ struct Search: RenderingCommand {
         if result.best == nil { notes.append("No plan meets the latency objectives.") }
         let table = Table(
             title: "\(file.scenario.id): serving plans on \(file.scenario.system.chips) x \(file.chip.name)",
-            columns: ["", "attention", "experts", "batch/group", "TPOT ms", "TTFT ms", "tok/s/chip", "tok/s/user"],
-            alignments: [.left, .left, .left, .right, .right, .right, .right, .right],
+            columns: [
+                "", "pools (prefill | decode chips)", "attention", "experts", "batch/group", "TPOT ms", "TTFT ms",
+                "tok/s/chip", "tok/s/user",
+            ],
+            alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right],
             rows: rows,
             footnotes: notes
         )
         func value(_ p: ServingPlanSearch.Point) -> ReportValue {
             .object([
+                .init("mode", .string(p.isDisaggregated ? "disaggregated" : "aggregated")),
+                .init(
+                    "prefill_pool",
+                    p.prefill.map { f in
+                        .object([
+                            .init("chips", .integer(f.chips)), .init("attention_tp", .integer(f.attentionTP)),
+                            .init("attention_dp", .integer(f.attentionDP)), .init("ep", .integer(f.expertParallel)),
+                            .init("prompts_per_group", .integer(f.promptsPerGroup)),
+                        ])
+                    } ?? .null
+                ),
+                .init("decode_chips", .optional(p.decodeChips.map(Double.init))),
                 .init("attention_tp", .integer(p.attentionTP)), .init("attention_dp", .integer(p.attentionDP)),
                 .init("ep", .integer(p.expertParallel)), .init("batch_per_group", .integer(p.batch)),
                 .init("tpot_ms", .number(p.tpot.value * 1_000)), .init("ttft_ms", .number(p.ttft.value * 1_000)),

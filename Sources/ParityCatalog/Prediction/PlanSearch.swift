@@ -33,10 +33,14 @@ extension ScenarioFile {
             outputTokens: output,
             usableMemoryFraction: usable
         )
-        let points = search.evaluate()
+        let aggregated = search.evaluate()
+        let disaggregated = search.evaluateDisaggregated(
+            ttftObjective: serving.ttftSLOMilliseconds.map { Seconds.milli($0) }
+        )
+        let points = aggregated + disaggregated
         guard !points.isEmpty else {
             throw EstimationError(
-                "No aggregated plan fits \(architecture.name) on \(scenario.system.chips) x \(chip.name)."
+                "No plan fits \(architecture.name) on \(scenario.system.chips) x \(chip.name), aggregated or split into prefill and decode pools."
             )
         }
         let best = ServingPlanSearch.best(
@@ -44,7 +48,10 @@ extension ScenarioFile {
             tpot: serving.tpotSLOMilliseconds.map { Seconds.milli($0) },
             ttft: serving.ttftSLOMilliseconds.map { Seconds.milli($0) }
         )
-        notes.append("Aggregated plans only; disaggregated pools are not searched yet.")
+        notes.append(
+            "\(aggregated.count) aggregated plans and \(disaggregated.count) disaggregated ones (prefill and decode pools split by whole scale-up domains)."
+        )
+        notes.append("TTFT is one pass of the prefill batch, without queueing behind other requests.")
         return (points, ServingPlanSearch.paretoFront(points), best, notes)
     }
 

@@ -37,6 +37,7 @@ public struct ServingPlanSearch: Sendable {
 
     /// One evaluated plan.
     public struct Point: Hashable, Sendable {
+        /// The layout of the decoding instance (the only instance when aggregated).
         public var attentionTP: Int
         public var attentionDP: Int
         public var expertParallel: Int
@@ -44,10 +45,25 @@ public struct ServingPlanSearch: Sendable {
         public var batch: Int
         public var tpot: Seconds
         public var ttft: Seconds
-        /// Output tokens per second per chip.
+        /// Output tokens per second per chip, over all chips (both pools when disaggregated).
         public var throughputPerChip: Double
         /// Output tokens per second each user sees: `1 / TPOT`.
         public var throughputPerUser: Double
+        /// The prefill pool when disaggregated; nil for aggregated serving.
+        public var prefill: PrefillPool? = nil
+
+        /// A prefill pool: its chips, layout and prompts per attention-DP group per pass.
+        public struct PrefillPool: Hashable, Sendable {
+            public var chips: Int
+            public var attentionTP: Int
+            public var attentionDP: Int
+            public var expertParallel: Int
+            public var promptsPerGroup: Int
+        }
+
+        public var isDisaggregated: Bool { prefill != nil }
+        /// Chips decoding: all of them when aggregated.
+        public var decodeChips: Int?
     }
 
     /// Every legal plan that fits, evaluated at batches 1, 2, 4, … up to the memory limit.
@@ -117,6 +133,128 @@ public struct ServingPlanSearch: Sendable {
                     }
                     batch *= 2
                 }
+            }
+        }
+        return points
+    }
+
+    /// The instance layouts for `ranks` ranks: attention tensor parallelism within the scale-up
+    /// domain, the rest attention data parallelism; experts over all ranks or tensor-parallel.
+    func layouts(chips: Int) -> [ServingDeployment] {
+        let ranks = chips * base.ranksPerChip
+        let isMoE = architecture.mixtureOfExpertsLayerCount > 0
+        let domainRanks = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * base.ranksPerChip
+        let heads: Int =
+            architecture.layers.compactMap { layer -> Int? in
+                switch layer.attention {
+                case .standard(let s): s.queryHeads
+                case .latent(let l): l.heads
+                case .compressed(let c): c.heads
+                default: nil
+                }
+            }.first ?? 1
+        var result: [ServingDeployment] = []
+        for tp in [1, 2, 4, 8, 16, 32, 64] where tp <= min(ranks, domainRanks) && ranks % tp == 0 && heads % tp == 0 {
+            for ep in isMoE ? [1, ranks] : [1] {
+                var deployment = base
+                deployment.ranks = ranks
+                deployment.attentionDP = ranks / tp
+                deployment.moeEP = ep
+                deployment.moeTP = ranks / ep
+                result.append(deployment)
+            }
+        }
+        return result
+    }
+
+    func estimator(_ deployment: ServingDeployment) -> ServingEstimator {
+        ServingEstimator(architecture: architecture, chip: chip, system: system, stack: stack, deployment: deployment)
+    }
+
+    /// How many sequences of `context` tokens fit beside the weights on each rank; nil when none.
+    func cacheLimit(_ estimator: ServingEstimator, context: Int) -> Int? {
+        guard let capacity = chip.memory.capacity else { return nil }
+        let free =
+            capacity.value / Double(base.ranksPerChip) * usableMemoryFraction - estimator.weightBytesPerRank.value
+        let perSequence = estimator.cacheBytesPerSequence(context: context).value
+        guard free > perSequence, perSequence > 0 else { return nil }
+        return Int(free / perSequence)
+    }
+
+    /// Disaggregated plans: the chips split into a prefill pool and a decode pool, each with its own
+    /// layout. Splits step by `granularity` chips (a scale-up domain, or the whole system when it is
+    /// smaller). Each decode plan is paired with the prefill plan that feeds the most prompts per
+    /// second within the TTFT objective; output is the lesser of what the decode pool generates and
+    /// what the prefill pool admits (prompts per second x output length).
+    public func evaluateDisaggregated(ttftObjective: Seconds? = nil) -> [Point] {
+        let granularity = min(chips, system?.chips ?? chip.scaleUp?.maxDomain ?? 1)
+        guard granularity >= 1, chips >= 2 * granularity else { return [] }
+        let context = inputTokens + outputTokens / 2
+        var prefillByChips: [Int: (pool: Point.PrefillPool, promptsPerSecond: Double, ttft: Seconds)] = [:]
+        var decodeByChips: [Int: [(deployment: ServingDeployment, batch: Int, tpot: Seconds)]] = [:]
+        var points: [Point] = []
+        for prefillChips in stride(from: granularity, to: chips, by: granularity) {
+            let decodeChips = chips - prefillChips
+            if prefillByChips[prefillChips] == nil {
+                for deployment in layouts(chips: prefillChips) {
+                    let e = estimator(deployment)
+                    guard cacheLimit(e, context: inputTokens) != nil else { continue }
+                    for prompts in [1, 2, 4, 8, 16] {
+                        guard
+                            let time = try? e.prefill(tokens: prompts * inputTokens, sequenceLength: inputTokens)
+                                .total,
+                            time.value > 0
+                        else { continue }
+                        if let ttftObjective, time > ttftObjective { break }
+                        let rate = Double(prompts * deployment.attentionDP) / time.value
+                        if rate > prefillByChips[prefillChips]?.promptsPerSecond ?? 0 {
+                            prefillByChips[prefillChips] = (
+                                Point.PrefillPool(
+                                    chips: prefillChips,
+                                    attentionTP: deployment.attentionTP,
+                                    attentionDP: deployment.attentionDP,
+                                    expertParallel: deployment.moeEP,
+                                    promptsPerGroup: prompts
+                                ),
+                                rate, time
+                            )
+                        }
+                    }
+                }
+            }
+            guard let prefill = prefillByChips[prefillChips] else { continue }
+            if decodeByChips[decodeChips] == nil {
+                var plans: [(ServingDeployment, Int, Seconds)] = []
+                for deployment in layouts(chips: decodeChips) {
+                    let e = estimator(deployment)
+                    guard let limit = cacheLimit(e, context: context) else { continue }
+                    var batch = 1
+                    while batch <= limit {
+                        if let step = try? e.decodeStep(batch: batch, context: context).total {
+                            plans.append((deployment, batch, step / deployment.tokensPerStep))
+                        }
+                        batch *= 2
+                    }
+                }
+                decodeByChips[decodeChips] = plans
+            }
+            for plan in decodeByChips[decodeChips] ?? [] {
+                let generated = Double(plan.batch * plan.deployment.attentionDP) / plan.tpot.value
+                let admitted = prefill.promptsPerSecond * Double(outputTokens)
+                points.append(
+                    Point(
+                        attentionTP: plan.deployment.attentionTP,
+                        attentionDP: plan.deployment.attentionDP,
+                        expertParallel: plan.deployment.moeEP,
+                        batch: plan.batch,
+                        tpot: plan.tpot,
+                        ttft: prefill.ttft,
+                        throughputPerChip: min(generated, admitted) / Double(chips),
+                        throughputPerUser: 1 / plan.tpot.value,
+                        prefill: prefill.pool,
+                        decodeChips: decodeChips
+                    )
+                )
             }
         }
         return points

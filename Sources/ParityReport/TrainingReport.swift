@@ -7,7 +7,8 @@ public enum TrainingReport {
         metrics: [Metric: Double],
         estimate: TrainingEstimate?,
         notes: [String],
-        economics: [(name: String, value: Double)] = []
+        economics: [(name: String, value: Double)] = [],
+        servingStep: ServingEstimator.StepBreakdown? = nil
     ) -> ReportValue {
         var fields: [ReportValue.Field] = [
             .init("id", .string(id)),
@@ -47,6 +48,29 @@ public enum TrainingReport {
             fields.append(.init("fits_in_memory", .bool(e.fits)))
             fields.append(.init("model_flops_per_token", .number(e.modelFLOPsPerToken.value)))
         }
+        if let s = servingStep {
+            fields.append(
+                .init(
+                    "decode_step_breakdown_s",
+                    .object(s.parts.map { .init($0.name, .number($0.time.value)) })
+                )
+            )
+            fields.append(
+                .init(
+                    "decode_step_ops",
+                    .array(
+                        s.ops.map { op in
+                            .object([
+                                .init("name", .string(op.name)), .init("flops", .number(op.flops)),
+                                .init("bytes", .number(op.bytes)), .init("time_s", .number(op.time.value)),
+                                .init("flops_per_byte", .optional(op.intensity.isFinite ? op.intensity : nil)),
+                                .init("bound", .string(op.computeBound ? "compute" : "memory bandwidth")),
+                            ])
+                        }
+                    )
+                )
+            )
+        }
         fields.append(.init("notes", .array(notes.map(ReportValue.string))))
         return .object(fields)
     }
@@ -56,7 +80,8 @@ public enum TrainingReport {
         metrics: [Metric: Double],
         estimate: TrainingEstimate?,
         notes: [String],
-        economics: [(name: String, value: Double)] = []
+        economics: [(name: String, value: Double)] = [],
+        servingStep: ServingEstimator.StepBreakdown? = nil
     ) -> Table {
         var rows: [[String]] = metrics.sorted { $0.key < $1.key }.map { [$0.key.rawValue, format($0.value)] }
         rows += economics.map { [$0.name, format($0.value)] }
@@ -81,6 +106,24 @@ public enum TrainingReport {
             }
             rows.append(["bottleneck", e.bottleneck])
             rows.append(["fits in memory", e.fits ? "yes" : "no"])
+        }
+        if let s = servingStep {
+            let total = s.total.value
+            rows.append(["decode step, per rank", formatNumber(total * 1_000, decimals: 3) + " ms"])
+            for part in s.parts where part.time.value > 0 {
+                rows.append([
+                    "  \(part.name)",
+                    formatNumber(part.time.value * 1_000, decimals: 3) + " ms ("
+                        + formatNumber(part.time.value / total * 100, decimals: 1) + "%)",
+                ])
+            }
+            for op in s.ops where op.time.value > 0 {
+                let intensity = op.intensity.isFinite ? formatNumber(op.intensity, decimals: 1) + " FLOP/B" : "no bytes"
+                rows.append([
+                    "  op: \(op.name)",
+                    "\(formatNumber(op.flops / 1e9, decimals: 2)) GFLOP, \(formatNumber(op.bytes / 1e6, decimals: 1)) MB, \(intensity), \(formatNumber(op.time.value * 1_000, decimals: 3)) ms, \(op.computeBound ? "compute" : "memory")-bound",
+                ])
+            }
         }
         return Table(
             title: id,

@@ -479,3 +479,28 @@ extension CommandTests {
         }
     }
 }
+
+extension CommandTests {
+    @Test func aServingRunBreaksTheDecodeStepIntoOps() throws {
+        let result = Self.run("run", try Self.write(Self.servingScenario, name: "h.yaml"), "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let parts = try #require(json["decode_step_breakdown_s"] as? [String: Double])
+        let ops = try #require(json["decode_step_ops"] as? [[String: Any]])
+        let names = ops.compactMap { $0["name"] as? String }
+        #expect(names.contains("attention projections") && names.contains("dense MLP") && names.contains("LM head"))
+        // The ops' times are the compute parts of the step (GEMMs, attention, head), not more.
+        let opTime = ops.compactMap { $0["time_s"] as? Double }.reduce(0, +)
+        let computeParts = ["dense_gemm", "expert_gemm", "attention", "lm_head"].compactMap { parts[$0] }.reduce(0, +)
+        #expect(abs(opTime - computeParts) <= computeParts * 1e-9)
+        // Decode attention reads the whole GQA cache for a few FLOPs per byte: memory-bound, while the
+        // large batch that meets a 30 ms TPOT makes the MLP compute-bound.
+        let attention = try #require(ops.first { $0["name"] as? String == "attention core (decode)" })
+        #expect(attention["bound"] as? String == "memory bandwidth")
+        #expect((attention["flops_per_byte"] as? Double ?? 99) < 20)
+        let mlp = try #require(ops.first { $0["name"] as? String == "dense MLP" })
+        #expect(mlp["bound"] as? String == "compute")
+        let html = Self.run("run", try Self.write(Self.servingScenario, name: "h.yaml"), "--format", "html")
+        #expect(html.output.contains("Roofline"))
+    }
+}

@@ -91,3 +91,21 @@ struct ChartSnapshotTests {
         if widths.count == 2 { #expect(abs(widths[1] / widths[0] - 2) < 0.01) }
     }
 }
+
+extension ChartSnapshotTests {
+    @Test func roofline() throws {
+        let svg = SVG.roofline(
+            title: "Roofline",
+            bandwidth: 2.68e12,
+            ceilings: [(label: "dense", flops: 1.29e15), (label: "attention", flops: 6.4e14)],
+            points: [
+                (label: "weights streaming", intensity: 60, achieved: 1.6e14),
+                (label: "experts", intensity: 1_150, achieved: 1.29e15),
+                (label: "no bytes", intensity: .infinity, achieved: 1e15),
+            ]
+        )
+        // Ops without memory traffic have no place on the intensity axis and are left out.
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 2)
+        try assertSnapshot(svg, named: "roofline.svg")
+    }
+}

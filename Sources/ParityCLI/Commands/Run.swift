@@ -37,7 +37,8 @@ struct Run: RenderingCommand {
                 metrics: prediction.metrics,
                 estimate: prediction.training,
                 notes: prediction.notes,
-                economics: prediction.economics
+                economics: prediction.economics,
+                servingStep: prediction.servingStep
             ).json() + "\n"
         case .table, .csv, .markdown, .html:
             let table = TrainingReport.table(
@@ -45,12 +46,14 @@ struct Run: RenderingCommand {
                 metrics: prediction.metrics,
                 estimate: prediction.training,
                 notes: prediction.notes,
-                economics: prediction.economics
+                economics: prediction.economics,
+                servingStep: prediction.servingStep
             )
             switch format {
             case .csv: return table.csv()
             case .markdown: return table.markdown()
-            case .html: return HTMLReports.prediction(table, estimate: prediction.training)
+            case .html:
+                return HTMLReports.prediction(table, estimate: prediction.training, servingStep: prediction.servingStep)
             default: return table.render()
             }
         }

@@ -12,6 +12,9 @@ public struct ScenarioPrediction: Sendable {
     /// The resource that limits the prediction: compute, memory bandwidth, memory capacity,
     /// scale-up link, scale-out link or pipeline bubble.
     public var bottleneck: String?
+    /// For serving: one decode step (with its chunked-prefill share when aggregated), per rank, by
+    /// kind of work and by operation.
+    public var servingStep: ServingEstimator.StepBreakdown?
 }
 
 extension ScenarioFile {

@@ -161,6 +161,7 @@ extension ScenarioFile {
 
         var decodeRatePerChip: Double?
         var decodeBottleneck: String?
+        var servingStep: ServingEstimator.StepBreakdown?
         var batchLimitedByMemory = false
         var prefillRatePerChip: Double?
         var decodeChips = 0
@@ -227,6 +228,7 @@ extension ScenarioFile {
                 promptLength: input ?? context
             )
             let step = breakdown.total
+            servingStep = breakdown
             notes += breakdown.omissions
             let domainRanks = (system?.chips ?? 1) * pool.deployment.ranksPerChip
             decodeBottleneck = Self.servingBottleneck(
@@ -290,6 +292,7 @@ extension ScenarioFile {
         }
         var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
         prediction.bottleneck = decodeBottleneck
+        prediction.servingStep = servingStep
         return prediction
     }
 }

@@ -41,7 +41,37 @@ public struct ServingEstimator: Sendable {
         public var omissions: [String] = []
         /// Of the time above, how much is limited by memory traffic rather than compute.
         public var memoryBound: Seconds = .zero
+        /// The step's operations, summed over layers: what a roofline plot places.
+        public var ops: [Op] = []
+        /// The achievable HBM bandwidth the memory-bound times assume.
+        public var memoryBandwidth: BytesPerSecond = BytesPerSecond(0)
         public init() {}
+
+        /// One kind of operation of the step, over all layers, per rank.
+        public struct Op: Hashable, Sendable {
+            public var name: String
+            public var flops: Double
+            public var bytes: Double
+            /// max(compute time, memory time), without fixed overheads.
+            public var time: Seconds
+            /// The achievable compute rate the op runs at when compute-bound.
+            public var computeRate: FLOPsPerSecond
+            /// FLOPs per byte of memory traffic.
+            public var intensity: Double { bytes > 0 ? flops / bytes : .infinity }
+            /// FLOP/s achieved over the op's time.
+            public var achieved: Double { time.value > 0 ? flops / time.value : 0 }
+            public var computeBound: Bool { flops / computeRate.value >= time.value * 0.999_999 }
+        }
+
+        mutating func record(_ name: String, flops: Double, bytes: Double, time: Seconds, rate: FLOPsPerSecond) {
+            if let i = ops.firstIndex(where: { $0.name == name }) {
+                ops[i].flops += flops
+                ops[i].bytes += bytes
+                ops[i].time = ops[i].time + time
+            } else {
+                ops.append(Op(name: name, flops: flops, bytes: bytes, time: time, computeRate: rate))
+            }
+        }
 
         public var total: Seconds { denseGEMM + expertGEMM + attention + lmHead + communication + overhead }
 
@@ -109,6 +139,7 @@ public struct ServingEstimator: Sendable {
 
     /// One kernel: the slower of its compute and its memory traffic, plus the fixed overhead.
     func kernel(
+        _ name: String,
         flops: Double,
         bytes: Double,
         rate: FLOPsPerSecond,
@@ -119,6 +150,8 @@ public struct ServingEstimator: Sendable {
         let compute = flops / rate.value
         let memory = bytes / rates.memory.value
         if memory > compute { breakdown.memoryBound = breakdown.memoryBound + Seconds(memory) }
+        breakdown.memoryBandwidth = rates.memory
+        breakdown.record(name, flops: flops, bytes: bytes, time: Seconds(max(compute, memory)), rate: rate)
         guard let overhead else {
             breakdown.overhead = breakdown.overhead + rates.overhead
             return Seconds(max(compute, memory))
@@ -255,6 +288,7 @@ public struct ServingEstimator: Sendable {
             let projectionBytes = Double(layer.parameters(hidden: a.hiddenSize).attention) * denseBytes / tp
             if projectionFLOPs > 0 {
                 let time = kernel(
+                    "attention projections",
                     flops: projectionFLOPs,
                     bytes: projectionBytes,
                     rate: r.dense,
@@ -267,6 +301,7 @@ public struct ServingEstimator: Sendable {
             }
             for part in attentionParts(layer, load) {
                 let time = kernel(
+                    part.prefill ? "attention core (prefill)" : "attention core (decode)",
                     flops: part.flops / tp,
                     bytes: part.bytes / kvSharding(layer, tp: d.attentionTP),
                     rate: part.prefill ? r.prefillAttention : r.attention,
@@ -282,6 +317,7 @@ public struct ServingEstimator: Sendable {
             switch layer.feedForward {
             case .dense(let mlp):
                 let time = kernel(
+                    "dense MLP",
                     flops: m * mlp.flopsPerToken(hidden: a.hiddenSize) / tp,
                     bytes: Double(mlp.parameters(hidden: a.hiddenSize)) * denseBytes / tp,
                     rate: r.dense,
@@ -302,6 +338,7 @@ public struct ServingEstimator: Sendable {
                 let sharedFLOPs =
                     m * (2 * h * e + Double(2 * moe.sharedMatrices * a.hiddenSize * moe.sharedIntermediateSize)) / tp
                 let sharedTime = kernel(
+                    "router and shared experts",
                     flops: sharedFLOPs,
                     bytes: Double(shared) * denseBytes / tp,
                     rate: r.dense,
@@ -314,6 +351,7 @@ public struct ServingEstimator: Sendable {
                 let localExperts = (e + Double(d.redundantExperts)) / Double(d.moeEP)
                 let touched = localExperts * (1 - power(max(0, 1 - k / e), Int(instanceTokens.rounded())))
                 let expertTime = kernel(
+                    "routed experts",
                     flops: expertFLOPs,
                     bytes: touched * perExpert * expertBytes / Double(d.moeTP),
                     rate: r.expert,
@@ -359,6 +397,7 @@ public struct ServingEstimator: Sendable {
         // LM head on the positions that produce logits.
         let logitTokens = load.decodeTokens + load.prefillSequences
         let head = kernel(
+            "LM head",
             flops: logitTokens * a.headFLOPsPerToken.value / tp,
             bytes: Double(a.vocabularySize * a.hiddenSize) * Precision.bf16.bytesPerElement / tp,
             rate: r.dense,

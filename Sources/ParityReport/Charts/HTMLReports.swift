@@ -10,8 +10,34 @@ public enum HTMLReports {
     }
 
     /// A training or serving prediction: the table and, for training, where the step time goes.
-    public static func prediction(_ table: Table, estimate: TrainingEstimate?) -> String {
+    public static func prediction(
+        _ table: Table,
+        estimate: TrainingEstimate?,
+        servingStep: ServingEstimator.StepBreakdown? = nil
+    ) -> String {
         var page = HTMLPage(title: table.title ?? "Parity prediction")
+        if let s = servingStep {
+            let parts = s.parts.filter { $0.time.value > 0 }.map { (name: $0.name, value: $0.time.value * 1_000) }
+            page.add(
+                svg: SVG.stackedBars(
+                    title: "Where a decode step goes (per rank)",
+                    unit: "ms",
+                    rows: [(label: "decode step", parts: parts)]
+                )
+            )
+            var ceilings: [(label: String, flops: Double)] = []
+            for op in s.ops where !ceilings.contains(where: { $0.flops == op.computeRate.value }) {
+                ceilings.append((label: "\(op.name) ceiling", flops: op.computeRate.value))
+            }
+            page.add(
+                svg: SVG.roofline(
+                    title: "Roofline: the step's operations against the achievable ceilings",
+                    bandwidth: s.memoryBandwidth.value,
+                    ceilings: ceilings,
+                    points: s.ops.map { (label: $0.name, intensity: $0.intensity, achieved: $0.achieved) }
+                )
+            )
+        }
         if let e = estimate {
             let exposed = e.breakdown.parts.filter { $0.time.value > 0 }.map { (name: $0.name, value: $0.time.value) }
             let hidden = e.breakdown.hidden.filter { $0.time.value > 0 }

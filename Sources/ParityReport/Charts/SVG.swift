@@ -1,3 +1,4 @@
+import Foundation
 import ParityCore
 
 /// Charts as self-contained SVG text: deterministic output (fixed number formatting, no random ids)
@@ -142,6 +143,79 @@ public enum SVG {
             for p in front {
                 out += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"4\" fill=\"\(palette[1])\"/>\n"
             }
+        }
+        return out + "</svg>\n"
+    }
+
+    /// A roofline on log-log axes: operations placed by arithmetic intensity (FLOP per byte) and
+    /// achieved FLOP/s, under the bandwidth slope and one dashed ceiling per compute rate.
+    public static func roofline(
+        title: String,
+        bandwidth: Double,
+        ceilings: [(label: String, flops: Double)],
+        points: [(label: String, intensity: Double, achieved: Double)]
+    ) -> String {
+        let width = 640.0
+        let height = 420.0
+        let left = 80.0
+        let right = 150.0
+        let top = 36.0
+        let bottom = 50.0
+        let shown = points.filter { $0.intensity.isFinite && $0.intensity > 0 && $0.achieved > 0 }
+        let peak = ceilings.map(\.flops).max() ?? 1
+        let ridge = bandwidth > 0 ? peak / bandwidth : 1
+        let xs = shown.map(\.intensity) + [ridge]
+        let lowX = floor(log10(max(xs.min() ?? 1, 1e-3))) - 0.0
+        let highX = ceil(log10(xs.max() ?? 10)) + 0.0
+        let ys = shown.map(\.achieved) + [peak]
+        let lowY = floor(log10(max(ys.min() ?? 1, 1)))
+        let highY = ceil(log10(peak * 1.5))
+        let spanX: Double = max(highX - lowX, 1)
+        let spanY: Double = max(highY - lowY, 1)
+        func px(_ x: Double) -> Double {
+            let fraction: Double = (log10(x) - lowX) / spanX
+            return left + fraction * (width - left - right)
+        }
+        func py(_ y: Double) -> Double {
+            let fraction: Double = (log10(y) - lowY) / spanY
+            return height - bottom - fraction * (height - top - bottom)
+        }
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        out += "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+        out +=
+            "<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\" stroke=\"#333\"/>\n"
+        out +=
+            "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(height - bottom))\" stroke=\"#333\"/>\n"
+        for e in stride(from: lowX, through: highX, by: 1) {
+            out +=
+                "<text x=\"\(f(px(pow(10, e))))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\">\(escape(formatNumber(pow(10, e), decimals: e < 0 ? Int(-e) : 0)))</text>\n"
+        }
+        for e in stride(from: lowY, through: highY, by: 1) {
+            out +=
+                "<text x=\"\(f(left - 6))\" y=\"\(f(py(pow(10, e)) + 4))\" text-anchor=\"end\">\(escape(formatNumber(pow(10, e - 12), decimals: e < 12 ? Int(12 - e) : 0)))</text>\n"
+        }
+        out +=
+            "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">arithmetic intensity (FLOP per byte of HBM traffic)</text>\n"
+        out +=
+            "<text x=\"16\" y=\"\(f((top + height - bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((top + height - bottom) / 2)))\">achieved TFLOP/s per rank</text>\n"
+        // The bandwidth slope up to the highest ceiling.
+        let startX = pow(10, lowX)
+        out +=
+            "<line x1=\"\(f(px(startX)))\" y1=\"\(f(py(max(bandwidth * startX, pow(10, lowY)))))\" x2=\"\(f(px(ridge)))\" y2=\"\(f(py(peak)))\" stroke=\"#333\" stroke-width=\"1.5\"/>\n"
+        for (i, ceiling) in ceilings.enumerated() {
+            let y = py(ceiling.flops)
+            let x0 = px(max(ceiling.flops / bandwidth, startX))
+            out +=
+                "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" stroke=\"\(palette[(i + 1) % palette.count])\" stroke-dasharray=\"5,3\"/>\n"
+            out +=
+                "<text x=\"\(f(width - right + 4))\" y=\"\(f(y + 4))\">\(escape(ceiling.label))</text>\n"
+        }
+        for (i, point) in shown.enumerated() {
+            out +=
+                "<circle cx=\"\(f(px(point.intensity)))\" cy=\"\(f(py(point.achieved)))\" r=\"5\" fill=\"\(palette[0])\"><title>\(escape(point.label)): \(escape(formatNumber(point.intensity, decimals: 1))) FLOP/B, \(escape(formatNumber(point.achieved / 1e12, decimals: 1))) TFLOP/s</title></circle>\n"
+            out +=
+                "<text x=\"\(f(px(point.intensity) + 7))\" y=\"\(f(py(point.achieved) - 6 - Double(i % 2) * 10))\" font-size=\"10\">\(escape(point.label))</text>\n"
         }
         return out + "</svg>\n"
     }

@@ -116,7 +116,9 @@ struct Search: RenderingCommand {
     }
 
     func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
-        let result = try file.trainingSearch(catalog: catalog)
+        let line = ProgressLine()
+        let result = try file.trainingSearch(catalog: catalog, progress: line.isActive ? line.update : nil)
+        line.finish()
         let shown = result.ranked.prefix(top)
         let rows = shown.map { e -> [String] in
             let p = e.plan

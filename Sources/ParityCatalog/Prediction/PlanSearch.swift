@@ -56,8 +56,10 @@ extension ScenarioFile {
     }
 
     /// Every legal training plan, evaluated; the fastest that fits first.
-    public func trainingSearch(catalog: Catalog) throws -> (ranked: [TrainingEstimate], evaluated: Int, notes: [String])
-    {
+    /// - Parameter progress: called with (plans done, plans in all), from worker threads.
+    public func trainingSearch(catalog: Catalog, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (
+        ranked: [TrainingEstimate], evaluated: Int, notes: [String]
+    ) {
         guard case .training(let workload) = scenario.workload else {
             throw EstimationError("\(scenario.id): not a training workload.")
         }
@@ -88,7 +90,7 @@ extension ScenarioFile {
             conventions: .init()
         )
         let search = TrainingPlanSearch(estimator: estimator)
-        let (estimates, candidates, failures) = search.evaluate()
+        let (estimates, candidates, failures) = search.evaluate(progress: progress)
         let ranked = estimates.filter(\.fits).sorted { $0.stepTime < $1.stepTime }
         guard !ranked.isEmpty else {
             throw EstimationError(search.noPlanReason(estimates: estimates, candidates: candidates, failures: failures))

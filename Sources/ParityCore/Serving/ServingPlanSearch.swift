@@ -66,76 +66,46 @@ public struct ServingPlanSearch: Sendable {
         public var decodeChips: Int?
     }
 
-    /// Every legal plan that fits, evaluated at batches 1, 2, 4, … up to the memory limit.
+    /// Every legal plan that fits, evaluated at batches 1, 2, 4, … up to the memory limit; layouts
+    /// are evaluated in parallel, and the points come back in layout order.
     public func evaluate() -> [Point] {
-        let ranks = chips * base.ranksPerChip
-        let isMoE = architecture.mixtureOfExpertsLayerCount > 0
-        let domainRanks = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * base.ranksPerChip
-        let heads: Int =
-            architecture.layers.compactMap { layer -> Int? in
-                switch layer.attention {
-                case .standard(let s): s.queryHeads
-                case .latent(let l): l.heads
-                case .compressed(let c): c.heads
-                default: nil
-                }
-            }.first ?? 1
         let context = inputTokens + outputTokens / 2
         let promptShare = Double(inputTokens) / Double(outputTokens)
-        var points: [Point] = []
-        for tp in [1, 2, 4, 8, 16, 32, 64] where tp <= min(ranks, domainRanks) && ranks % tp == 0 && heads % tp == 0 {
-            let dp = ranks / tp
-            for ep in isMoE ? [1, ranks] : [1] {
-                var deployment = base
-                deployment.ranks = ranks
-                deployment.attentionDP = dp
-                deployment.moeEP = ep
-                deployment.moeTP = ranks / ep
-                let estimator = ServingEstimator(
-                    architecture: architecture,
-                    chip: chip,
-                    system: system,
-                    stack: stack,
-                    deployment: deployment
-                )
-                guard let capacity = chip.memory.capacity else { continue }
-                let free =
-                    capacity.value / Double(base.ranksPerChip) * usableMemoryFraction
-                    - estimator.weightBytesPerRank.value
-                let perSequence = estimator.cacheBytesPerSequence(context: context).value
-                guard free > perSequence, perSequence > 0 else { continue }
-                let limit = Int(free / perSequence)
-                guard let ttft = try? estimator.prefill(tokens: inputTokens, sequenceLength: inputTokens).total else {
-                    continue
-                }
-                var batch = 1
-                while batch <= limit {
-                    let prompt = max(1, Int((Double(batch) * promptShare).rounded()))
-                    if let step = try? estimator.mixedStep(
-                        batch: batch,
-                        context: context,
-                        promptTokens: prompt,
-                        promptLength: inputTokens
-                    ).total {
-                        let tpot = step / deployment.tokensPerStep
-                        points.append(
-                            Point(
-                                attentionTP: tp,
-                                attentionDP: dp,
-                                expertParallel: ep,
-                                batch: batch,
-                                tpot: tpot,
-                                ttft: ttft,
-                                throughputPerChip: Double(batch * dp) / Double(chips) / tpot.value,
-                                throughputPerUser: 1 / tpot.value
-                            )
+        let search = self
+        return layouts(chips: chips).parallelMap { deployment -> [Point] in
+            let estimator = search.estimator(deployment)
+            guard let limit = search.cacheLimit(estimator, context: context),
+                let ttft = try? estimator.prefill(tokens: search.inputTokens, sequenceLength: search.inputTokens).total
+            else { return [] }
+            var points: [Point] = []
+            var batch = 1
+            while batch <= limit {
+                let prompt = max(1, Int((Double(batch) * promptShare).rounded()))
+                if let step = try? estimator.mixedStep(
+                    batch: batch,
+                    context: context,
+                    promptTokens: prompt,
+                    promptLength: search.inputTokens
+                ).total {
+                    let tpot = step / deployment.tokensPerStep
+                    points.append(
+                        Point(
+                            attentionTP: deployment.attentionTP,
+                            attentionDP: deployment.attentionDP,
+                            expertParallel: deployment.moeEP,
+                            batch: batch,
+                            tpot: tpot,
+                            ttft: ttft,
+                            throughputPerChip: Double(batch * deployment.attentionDP) / Double(search.chips)
+                                / tpot.value,
+                            throughputPerUser: 1 / tpot.value
                         )
-                    }
-                    batch *= 2
+                    )
                 }
+                batch *= 2
             }
-        }
-        return points
+            return points
+        }.flatMap { $0 }
     }
 
     /// The instance layouts for `ranks` ranks: attention tensor parallelism within the scale-up

@@ -52,16 +52,31 @@ public struct TrainingPlanSearch: Sendable {
         return plans
     }
 
-    /// Every candidate estimated: the estimates, and why the others could not be estimated.
-    public func evaluate() -> (estimates: [TrainingEstimate], candidates: Int, failures: [String: Int]) {
+    /// Every candidate estimated, over all cores, in candidate order: the estimates, and why the
+    /// others could not be estimated.
+    /// - Parameter progress: called with (plans done, plans in all) as the work proceeds.
+    public func evaluate(progress: (@Sendable (Int, Int) -> Void)? = nil) -> (
+        estimates: [TrainingEstimate], candidates: Int, failures: [String: Int]
+    ) {
         let plans = candidates()
+        let estimator = self.estimator
+        let total = plans.count
+        @Sendable func attempt(_ plan: TrainingPlan) -> Result<TrainingEstimate, EstimationError> {
+            do {
+                return .success(try estimator.estimate(plan: plan))
+            } catch {
+                return .failure(error)
+            }
+        }
+        var report: (@Sendable (Int) -> Void)?
+        if let progress { report = { done in progress(done, total) } }
+        let outcomes = plans.parallelMap(progress: report, attempt)
         var estimates: [TrainingEstimate] = []
         var failures: [String: Int] = [:]
-        for plan in plans {
-            do {
-                estimates.append(try estimator.estimate(plan: plan))
-            } catch {
-                failures[error.message, default: 0] += 1
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let estimate): estimates.append(estimate)
+            case .failure(let error): failures[error.message, default: 0] += 1
             }
         }
         return (estimates, plans.count, failures)

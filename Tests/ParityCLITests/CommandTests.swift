@@ -504,3 +504,32 @@ extension CommandTests {
         #expect(html.output.contains("Roofline"))
     }
 }
+
+extension CommandTests {
+    /// The README's per-case training table is the output of `validate --format markdown`, so it
+    /// cannot drift from the model. RECORD_SNAPSHOTS=1 rewrites it.
+    @Test func theReadmeTrainingTableIsCurrent() throws {
+        let readme = Self.repository.appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let begin = "<!-- training-cases:begin -->\n"
+        let end = "<!-- training-cases:end -->"
+        let start = try #require(text.range(of: begin))
+        let stop = try #require(text.range(of: end, range: start.upperBound..<text.endIndex))
+        let current = Self.run(
+            "validate",
+            Self.repository.appendingPathComponent("validation/training").path,
+            "--format",
+            "markdown"
+        )
+        #expect(current.status == 0)
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+            try (text[..<start.upperBound] + current.output + text[stop.lowerBound...])
+                .write(to: readme, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(
+            String(text[start.upperBound..<stop.lowerBound]) == current.output,
+            "README's training table is stale: rerun with RECORD_SNAPSHOTS=1"
+        )
+    }
+}

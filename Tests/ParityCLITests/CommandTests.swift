@@ -262,7 +262,7 @@ extension CommandTests {
         let times = plans.compactMap { $0["step_time_s"] as? Double }
         #expect(times == times.sorted())
         for plan in plans {
-            let width = ["tp", "pp", "dp"].compactMap { plan[$0] as? Int }.reduce(1, *)
+            let width = ["tp", "cp", "pp", "dp"].compactMap { plan[$0] as? Int }.reduce(1, *)
             #expect(width == 16)
         }
     }
@@ -531,5 +531,23 @@ extension CommandTests {
             String(text[start.upperBound..<stop.lowerBound]) == current.output,
             "README's training table is stale: rerun with RECORD_SNAPSHOTS=1"
         )
+    }
+}
+
+extension CommandTests {
+    @Test func longSequencesAreSearchedWithContextParallelism() throws {
+        let scenario = """
+            id: t
+            model: llama-3.1-70b
+            system: {chip: h100-sxm, chips: 64, node: hgx-h100}
+            workload: {kind: training, sequence_length: 131072, global_batch: 8, precision: bf16}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "t.yaml"), "--format", "json", "--top", "3")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let plans = try #require(json["plans"] as? [[String: Any]])
+        // 128K-token sequences with 8 of them per step: the fastest plans that fit split sequences.
+        #expect(!plans.isEmpty)
+        #expect(plans.allSatisfy { ($0["cp"] as? Int ?? 1) > 1 })
     }
 }

@@ -115,6 +115,19 @@ struct Search: RenderingCommand {
         )
     }
 
+    /// A training plan in one cell: the parallel widths, then schedule, micro-batch and ZeRO stage.
+    static func label(_ p: TrainingPlan) -> String {
+        var parts = ["TP\(p.tp)"]
+        if p.cp > 1 { parts.append("CP\(p.cp)") }
+        parts.append("PP\(p.pp)" + (p.vpp > 1 ? "x\(p.vpp)" : ""))
+        parts.append("DP\(p.dp)")
+        if p.ep > 1 { parts.append("EP\(p.ep)") }
+        if p.pp > 1 { parts.append(p.schedule.rawValue) }
+        parts.append("mb\(p.microBatch)")
+        parts.append("ZeRO-\(p.zero)")
+        return parts.joined(separator: " ")
+    }
+
     func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
         let line = ProgressLine()
         let result = try file.trainingSearch(catalog: catalog, progress: line.isActive ? line.update : nil)
@@ -123,7 +136,7 @@ struct Search: RenderingCommand {
         let rows = shown.map { e -> [String] in
             let p = e.plan
             return [
-                "TP\(p.tp) PP\(p.pp) DP\(p.dp) EP\(p.ep)", p.recompute.rawValue,
+                Self.label(p), p.recompute.rawValue,
                 formatNumber(e.stepTime.value, decimals: 2),
                 formatNumber(e.tokensPerSecondPerChip), formatNumber(e.mfu * 100, decimals: 1) + "%",
                 formatNumber(e.memoryPerChip.value / 1_073_741_824, decimals: 1), e.bottleneck,
@@ -146,7 +159,9 @@ struct Search: RenderingCommand {
                     shown.map { e in
                         .object([
                             .init("tp", .integer(e.plan.tp)), .init("pp", .integer(e.plan.pp)),
-                            .init("dp", .integer(e.plan.dp)),
+                            .init("dp", .integer(e.plan.dp)), .init("cp", .integer(e.plan.cp)),
+                            .init("vpp", .integer(e.plan.vpp)), .init("schedule", .string(e.plan.schedule.rawValue)),
+                            .init("micro_batch", .integer(e.plan.microBatch)), .init("zero", .integer(e.plan.zero)),
                             .init("ep", .integer(e.plan.ep)), .init("recompute", .string(e.plan.recompute.rawValue)),
                             .init("step_time_s", .number(e.stepTime.value)),
                             .init("tokens_per_s_per_chip", .number(e.tokensPerSecondPerChip)),
@@ -164,7 +179,7 @@ struct Search: RenderingCommand {
                     title: "Training tokens/s per chip, fastest plans", unit: "tok/s",
                     values: shown.map { e in
                         (
-                            "TP\(e.plan.tp) PP\(e.plan.pp) EP\(e.plan.ep) \(e.plan.recompute.rawValue)",
+                            Self.label(e.plan) + " " + e.plan.recompute.rawValue,
                             e.tokensPerSecondPerChip
                         )
                     }

@@ -91,7 +91,13 @@ extension ScenarioFile {
         )
         let search = TrainingPlanSearch(estimator: estimator)
         let (estimates, candidates, failures) = search.evaluate(progress: progress)
-        let ranked = estimates.filter(\.fits).sorted { $0.stepTime < $1.stepTime }
+        // Fastest first; ties go to the leaner plan, then to candidate order, so output is stable.
+        let ranked = estimates.enumerated().filter { $0.element.fits }
+            .sorted {
+                ($0.element.stepTime.value, $0.element.memoryPerChip.value, $0.offset)
+                    < ($1.element.stepTime.value, $1.element.memoryPerChip.value, $1.offset)
+            }
+            .map(\.element)
         guard !ranked.isEmpty else {
             throw EstimationError(search.noPlanReason(estimates: estimates, candidates: candidates, failures: failures))
         }

@@ -1,6 +1,6 @@
-/// A simple search over training plans: tensor, pipeline and expert parallelism, micro-batch and
-/// recomputation, keeping plans that divide the model and the chips and fit in memory, and
-/// returning the fastest.
+/// A search over training plans: tensor, context, pipeline, data and expert parallelism, pipeline
+/// schedule (1F1B, interleaved, DualPipe), micro-batch, ZeRO stage and recomputation, keeping
+/// plans that divide the model, the chips and the batch and fit in memory, fastest first.
 public struct TrainingPlanSearch: Sendable {
     public var estimator: TrainingEstimator
 
@@ -24,27 +24,49 @@ public struct TrainingPlanSearch: Sendable {
             if case .mixtureOfExperts(let moe) = layer.feedForward { return moe.experts }
             return nil
         }.first
+        let layers = a.layers.count
+        // Context parallelism only pays for long sequences; micro-batches beyond one only when the
+        // per-rank batch allows them.
+        let contextOptions = [1, 2, 4, 8, 16, 32].filter { $0 == 1 || estimator.sequenceLength / $0 >= 4_096 }
         var plans: [TrainingPlan] = []
-        for tp in [1, 2, 4, 8, 16] where tp <= domain && heads % tp == 0 && chips % tp == 0 {
-            for pp in [1, 2, 4, 8, 16, 32, 64] where chips % (tp * pp) == 0 && a.layers.count >= pp {
-                let dp = chips / (tp * pp)
-                guard estimator.globalBatch % dp == 0 else { continue }
-                let expertOptions: [Int] =
-                    experts.map { e in [1, 8, 16, 32, 64, 128, 256].filter { e % $0 == 0 && $0 <= dp * tp } } ?? [1]
-                for ep in expertOptions {
-                    for recompute in [Plan.Recompute.none, .selective, .full] {
-                        plans.append(
-                            TrainingPlan(
-                                tp: tp,
-                                pp: pp,
-                                ep: ep,
-                                dp: dp,
-                                zero: 1,
-                                schedule: .oneFOneB,
-                                microBatch: 1,
-                                recompute: recompute
-                            )
-                        )
+        for cp in contextOptions where chips % cp == 0 {
+            for tp in [1, 2, 4, 8, 16] where tp <= domain && heads % tp == 0 && chips % (tp * cp) == 0 {
+                for pp in [1, 2, 4, 8, 16, 32, 64] where chips % (tp * cp * pp) == 0 && layers >= pp {
+                    let dp = chips / (tp * cp * pp)
+                    guard estimator.globalBatch % dp == 0 else { continue }
+                    let perRank = estimator.globalBatch / dp
+                    let expertOptions: [Int] =
+                        experts.map { e in [1, 8, 16, 32, 64, 128, 256].filter { e % $0 == 0 && $0 <= dp * tp * cp } }
+                        ?? [1]
+                    var schedules: [(Plan.Schedule, Int)] = [(.oneFOneB, 1)]
+                    if pp > 1 {
+                        if layers % (pp * 2) == 0 { schedules.append((.interleaved, 2)) }
+                        if experts != nil && pp % 2 == 0 { schedules.append((.dualpipe, 1)) }
+                    }
+                    let microBatches = [1, 2].filter { perRank % $0 == 0 }
+                    for ep in expertOptions {
+                        for (schedule, vpp) in schedules {
+                            for microBatch in microBatches {
+                                for zero in dp > 1 ? [1, 3] : [0] {
+                                    for recompute in [Plan.Recompute.none, .selective, .full] {
+                                        plans.append(
+                                            TrainingPlan(
+                                                tp: tp,
+                                                pp: pp,
+                                                vpp: vpp,
+                                                ep: ep,
+                                                dp: dp,
+                                                cp: cp,
+                                                zero: zero,
+                                                schedule: schedule,
+                                                microBatch: microBatch,
+                                                recompute: recompute
+                                            )
+                                        )
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -107,7 +129,12 @@ public struct TrainingPlanSearch: Sendable {
     /// - Throws: `EstimationError` saying why when no legal plan fits.
     public func best() throws(EstimationError) -> TrainingEstimate {
         let (estimates, count, failures) = evaluate()
-        guard let best = estimates.filter(\.fits).min(by: { $0.stepTime < $1.stepTime }) else {
+        let fitting = estimates.filter(\.fits)
+        guard
+            let best = fitting.min(by: {
+                ($0.stepTime.value, $0.memoryPerChip.value) < ($1.stepTime.value, $1.memoryPerChip.value)
+            })
+        else {
             throw EstimationError(noPlanReason(estimates: estimates, candidates: count, failures: failures))
         }
         return best

@@ -118,12 +118,17 @@ struct Compare: RenderingCommand {
         for e in c.entries {
             let rate = e.ratePerChip
             let ratio = rate.flatMap { r in first?.ratePerChip.map { r / $0 } }
+            let perSystem = rate.map { $0 * Double(e.system.chips) }
+            let firstPerSystem = first.flatMap { f in f.ratePerChip.map { $0 * Double(f.system.chips) } }
+            let systemRatio = perSystem.flatMap { r in firstPerSystem.map { r / $0 } }
             let perDollar = rate.flatMap { r in e.hourlyPrice.map { r * 3_600 / $0 } }
             let perKilojoule = rate.flatMap { r in e.chip.power?.tdp.map { r / $0.value * 1_000 } }
             let ec = e.chip.exportControl
             rows.append([
                 e.system.name, e.chip.name, String(e.chips), number(rate),
                 ratio.map { formatNumber($0, decimals: 2) + "x" } ?? "-",
+                perSystem.map { number($0) + " (\(e.system.chips))" } ?? "-",
+                systemRatio.map { formatNumber($0, decimals: 2) + "x" } ?? "-",
                 c.chipsToMatchFirst(e).map { formatNumber($0) } ?? "-", number(perDollar), number(perKilojoule),
                 latency(e),
                 cost(e), e.prediction?.bottleneck ?? "-", ec?.rules.first { $0.id == "oct2023_3a090" }?.verdict ?? "-",
@@ -144,19 +149,20 @@ struct Compare: RenderingCommand {
         }
         let unit = c.workload == "training" ? "training tokens/s per chip" : "output tokens/s per chip"
         notes.insert(
-            "rate = \(unit); tokens per $ at the mid-point of the hourly price range; tokens per kJ at TDP (accelerators only).",
+            "rate = \(unit); per system = the rate of one whole system (node, rack or supernode) at that per-chip rate; tokens per $ at the mid-point of the hourly price range; tokens per kJ at TDP (accelerators only).",
             at: 0
         )
         return Table(
             title: "\(c.scenario) (\(c.workload)) on \(c.entries.count) systems",
             columns: [
-                "system", "chip", "chips", "rate", "vs first", "chips to match", "tokens/$", "tokens/kJ", "latency",
+                "system", "chip", "chips", "rate", "vs first", "per system (chips)", "system vs first",
+                "chips to match", "tokens/$", "tokens/kJ", "latency",
                 "cost",
                 "binds", "3A090 (2023)", "Jan 2026", "stack",
             ],
             alignments: [
-                .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .left, .left, .left,
-                .left,
+                .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right, .left,
+                .left, .left, .left,
             ],
             rows: rows,
             footnotes: notes
@@ -173,6 +179,8 @@ struct Compare: RenderingCommand {
                         .object([
                             .init("system", .string(e.system.name)), .init("chip", .string(e.chip.name)),
                             .init("chips", .integer(e.chips)), .init("rate_per_chip", .optional(e.ratePerChip)),
+                            .init("chips_per_system", .integer(e.system.chips)),
+                            .init("rate_per_system", .optional(e.ratePerChip.map { $0 * Double(e.system.chips) })),
                             .init("chips_to_match_first", .optional(c.chipsToMatchFirst(e))),
                             .init("hourly_price_usd", .optional(e.hourlyPrice)),
                             .init("tdp_w", .optional(e.chip.power?.tdp?.value)),

@@ -551,3 +551,31 @@ extension CommandTests {
         #expect(plans.allSatisfy { ($0["cp"] as? Int ?? 1) > 1 })
     }
 }
+
+extension CommandTests {
+    @Test func trainingSearchAcrossChipCountsGivesTheTimeAndCostFront() throws {
+        let scenario = """
+            id: t
+            model: llama-3.1-8b
+            system: {chip: h100-sxm, chips: 16, node: hgx-h100}
+            workload: {kind: training, sequence_length: 8192, global_batch: 256, precision: bf16, tokens: 1.0e+12}
+            """
+        let path = try Self.write(scenario, name: "t.yaml")
+        let result = Self.run("search", path, "--chips", "64,16,32", "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let rows = try #require(json["chip_counts"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["chips"] as? Int } == [16, 32, 64])
+        let days = rows.compactMap { $0["days"] as? Double }
+        let hours = rows.compactMap { $0["chip_hours"] as? Double }
+        #expect(days.count == 3 && hours.count == 3)
+        // More chips finish sooner; days x chips x 24 is the chip-hours.
+        #expect(days == days.sorted(by: >))
+        for (row, (d, h)) in zip(rows, zip(days, hours)) {
+            #expect(abs(d * 24 * Double(row["chips"] as? Int ?? 0) - h) <= h * 1e-9)
+        }
+        // The fastest count is never dominated.
+        #expect(rows.last?["on_front"] as? Bool == true)
+        #expect(Self.run("search", path, "--chips", "0,16").status == 2)
+    }
+}

@@ -20,6 +20,14 @@ struct Search: RenderingCommand {
     @Option(help: "How many training plans to list.")
     var top: Int = 10
 
+    @Option(
+        help: ArgumentHelp(
+            "Training only: also try these chip counts, each at its best plan, for the front of time against chip-hours and cost.",
+            valueName: "n,n,..."
+        )
+    )
+    var chips: String?
+
     @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
@@ -32,7 +40,9 @@ struct Search: RenderingCommand {
         let value: ReportValue
         let html: String
         do {
-            if case .training = file.scenario.workload {
+            if case .training = file.scenario.workload, let chips {
+                (table, value, html) = try trainingScale(file, counts: try Self.counts(chips), catalog: catalog)
+            } else if case .training = file.scenario.workload {
                 (table, value, html) = try training(file, catalog: catalog)
             } else {
                 (table, value, html) = try serving(file, catalog: catalog)
@@ -113,6 +123,94 @@ struct Search: RenderingCommand {
                 front: result.front.map { (x: $0.throughputPerUser, y: $0.throughputPerChip) }
             )
         )
+    }
+
+    static func counts(_ text: String) throws -> [Int] {
+        let counts = text.split(separator: ",").map { Int($0.filter { $0 != " " }) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--chips takes whole numbers of at least 1, comma-separated, e.g. 1024,2048,4096.")
+        }
+        return Array(Set(counts.compactMap { $0 })).sorted()
+    }
+
+    /// The best plan at each chip count, and the front of run time against chip-hours: more chips
+    /// finish sooner but, as scaling loses efficiency, spend more chip-hours (and dollars).
+    func trainingScale(_ file: ScenarioFile, counts: [Int], catalog: Catalog) throws -> (Table, ReportValue, String) {
+        guard case .training(let workload) = file.scenario.workload, workload.tokens != nil else {
+            throw PredictionError(
+                "\(scenario): --chips needs workload.tokens, the run's token budget, to give days and chip-hours."
+            )
+        }
+        let hourly = file.chip.prices.filter { $0.kind == .hourly }
+        let price = hourly.isEmpty ? nil : hourly.map { ($0.low + $0.high) / 2 }.reduce(0, +) / Double(hourly.count)
+        var rows: [(chips: Int, best: TrainingEstimate?, reason: String?)] = []
+        for count in counts {
+            var variant = file
+            variant.scenario.system.chips = count
+            do {
+                rows.append((count, try variant.trainingSearch(catalog: catalog).ranked.first, nil))
+            } catch let error as EstimationError {
+                rows.append((count, nil, error.message))
+            }
+        }
+        let done = rows.compactMap { row in
+            row.best.flatMap { b in b.days.flatMap { d in b.chipHours.map { (row.chips, d, $0) } } }
+        }
+        // On the front: no other count is both sooner and cheaper in chip-hours.
+        let front = Set(
+            done.filter { a in !done.contains { b in b.1 <= a.1 && b.2 <= a.2 && (b.1 < a.1 || b.2 < a.2) } }.map(\.0)
+        )
+        let table = Table(
+            title: "\(file.scenario.id): the run on \(file.chip.name) at \(counts.count) chip counts",
+            columns: ["", "chips", "best plan", "step s", "MFU", "days", "chip-hours", "cost"],
+            alignments: [.left, .right, .left, .right, .right, .right, .right, .right],
+            rows: rows.map { row in
+                guard let b = row.best else {
+                    return ["", String(row.chips), "none: " + (row.reason ?? ""), "-", "-", "-", "-", "-"]
+                }
+                return [
+                    front.contains(row.chips) ? "front" : "", String(row.chips), Self.label(b.plan),
+                    formatNumber(b.stepTime.value, decimals: 2), formatNumber(b.mfu * 100, decimals: 1) + "%",
+                    b.days.map { formatNumber($0, decimals: 1) } ?? "-", b.chipHours.map { formatNumber($0) } ?? "-",
+                    b.chipHours.flatMap { h in price.map { "$" + formatNumber(h * $0 / 1e6, decimals: 2) + "M" } }
+                        ?? "-",
+                ]
+            },
+            footnotes: [
+                "front: no other chip count finishes sooner for fewer chip-hours.",
+                price == nil
+                    ? "No hourly price for \(file.chip.name) in the catalog: cost is not given."
+                    : "Cost at the mid-point of \(file.chip.name)'s hourly price range, accelerators alone.",
+            ]
+        )
+        let value = ReportValue.object([
+            .init("id", .string(file.scenario.id)),
+            .init(
+                "chip_counts",
+                .array(
+                    rows.map { row in
+                        .object([
+                            .init("chips", .integer(row.chips)), .init("on_front", .bool(front.contains(row.chips))),
+                            .init("step_time_s", .optional(row.best?.stepTime.value)),
+                            .init("mfu", .optional(row.best?.mfu)), .init("days", .optional(row.best?.days)),
+                            .init("chip_hours", .optional(row.best?.chipHours)),
+                            .init("cost_usd", .optional(row.best?.chipHours.flatMap { h in price.map { h * $0 } })),
+                            .init("plan", .optional(row.best.map { Self.label($0.plan) })),
+                            .init("reason", .optional(row.reason)),
+                        ])
+                    }
+                )
+            ),
+        ])
+        let html = HTMLReports.scatter(
+            table,
+            title: "Days against chip-hours, one point per chip count",
+            xLabel: "days",
+            yLabel: "chip-hours",
+            points: done.map { (x: $0.1, y: $0.2) },
+            front: done.filter { front.contains($0.0) }.map { (x: $0.1, y: $0.2) }
+        )
+        return (table, value, html)
     }
 
     /// A training plan in one cell: the parallel widths, then schedule, micro-batch and ZeRO stage.

@@ -88,6 +88,21 @@ public enum HTMLReports {
         return page.render()
     }
 
+    /// A table under a scatter chart with a front, for any two measures.
+    public static func scatter(
+        _ table: Table,
+        title: String,
+        xLabel: String,
+        yLabel: String,
+        points: [(x: Double, y: Double)],
+        front: [(x: Double, y: Double)]
+    ) -> String {
+        var page = HTMLPage(title: table.title ?? "Parity")
+        page.add(svg: SVG.scatter(title: title, xLabel: xLabel, yLabel: yLabel, points: points, front: front))
+        page.add(table: table)
+        return page.render()
+    }
+
     /// A validation run: how the |error| of the predicted cases is spread, by workload.
     public static func validation(_ report: ValidationReport) -> String {
         let table = report.table

@@ -579,3 +579,43 @@ extension CommandTests {
         #expect(Self.run("search", path, "--chips", "0,16").status == 2)
     }
 }
+
+extension CommandTests {
+    @Test func expertParallelismDividesTheRanksItSpans() throws {
+        // 192 chips: 192 data-parallel ranks are a multiple of 64 experts per group, not of 128 or 256.
+        let scenario = """
+            id: t
+            model: deepseek-v3
+            system: {chip: h800, chips: 192, node: hgx-h800}
+            workload: {kind: training, sequence_length: 4096, global_batch: 1536, precision: fp8}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "t.yaml"), "--format", "json", "--top", "200")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let plans = try #require(json["plans"] as? [[String: Any]])
+        #expect(!plans.isEmpty)
+        for plan in plans {
+            let ranks = ["dp", "cp", "tp"].compactMap { plan[$0] as? Int }.reduce(1, *)
+            let ep = plan["ep"] as? Int ?? 1
+            #expect(ranks % ep == 0, "ep \(ep) over \(ranks) ranks")
+            // ZeRO-3 is not offered with pipeline parallelism.
+            if (plan["pp"] as? Int ?? 1) > 1 { #expect(plan["zero"] as? Int != 3) }
+        }
+    }
+
+    @Test func mergeRefusesAnIncompleteOrRepeatedSetOfShards() throws {
+        let folder = Self.repository.appendingPathComponent("validation/training").path
+        var files: [String] = []
+        for index in 0..<2 {
+            let shard = Self.run("validate", folder, "--shard", "\(index)/2", "--format", "json")
+            files.append(try Self.write(shard.output, name: "s\(index).json"))
+        }
+        let repeated = Self.run("merge", files[0], files[0], files[1])
+        #expect(repeated.status == 2)
+        #expect(repeated.error.contains("shard.index"))
+        let incomplete = Self.run("merge", files[0])
+        #expect(incomplete.status == 2)
+        #expect(incomplete.error.contains("1/2"))
+        #expect(Self.run("merge", files[0], files[1]).status == 0)
+    }
+}

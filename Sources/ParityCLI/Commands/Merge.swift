@@ -21,7 +21,13 @@ struct Merge: RenderingCommand {
 
     mutating func render() throws -> String {
         var cases: [ValidationReport.Case] = []
-        for file in files { cases += try Self.cases(in: file) }
+        var shards: [(file: String, shard: ShardRecord?)] = []
+        for file in files {
+            let output = try Self.output(in: file)
+            cases += output.cases.map(\.value)
+            shards.append((file, output.shard))
+        }
+        try Self.checkShards(shards)
         cases.sort { ($0.id, $0.metric) < ($1.id, $1.metric) }
         let report = ValidationReport(cases: cases)
         switch format {
@@ -51,13 +57,83 @@ struct Merge: RenderingCommand {
             case id, metric, expected, predicted, reason, workload, vendor, chip, model, stack
             case lowerBound = "lower_bound"
         }
+
+        var value: ValidationReport.Case {
+            ValidationReport.Case(
+                id: id,
+                metric: metric,
+                expected: expected,
+                predicted: predicted,
+                reason: reason,
+                lowerBound: lowerBound,
+                workload: workload,
+                vendor: vendor,
+                chip: chip,
+                model: model,
+                stack: stack
+            )
+        }
     }
 
-    struct Output: Decodable { var cases: [CaseRecord] }
+    struct ShardRecord: Decodable {
+        var index: Int
+        var count: Int
+    }
+
+    struct Output: Decodable {
+        var cases: [CaseRecord]
+        var shard: ShardRecord?
+    }
+
+    /// Sharded outputs must form one whole set: the same count, every index once. Unsharded outputs
+    /// (of different folders, say) merge freely, but not mixed with shards.
+    static func checkShards(_ shards: [(file: String, shard: ShardRecord?)]) throws(CatalogError) {
+        let sharded = shards.filter { $0.shard != nil }
+        guard !sharded.isEmpty else { return }
+        if let plain = shards.first(where: { $0.shard == nil }) {
+            throw CatalogError(
+                file: plain.file,
+                keyPath: "shard",
+                message: "Not a shard, but merged with shards.",
+                fix: "Merge the outputs of one `validate --shard i/n` run, and nothing else."
+            )
+        }
+        var seen: [Int: String] = [:]
+        let count = sharded[0].shard?.count ?? 0
+        for (file, shard) in sharded {
+            guard let shard else { continue }
+            if shard.count != count {
+                throw CatalogError(
+                    file: file,
+                    keyPath: "shard.count",
+                    message: "Shard of \(shard.count), but \(sharded[0].file) is a shard of \(count).",
+                    fix: "Merge shards of one split."
+                )
+            }
+            if let other = seen[shard.index] {
+                throw CatalogError(
+                    file: file,
+                    keyPath: "shard.index",
+                    message: "Shard \(shard.index)/\(count) is also given as \(other).",
+                    fix: "Give each shard once."
+                )
+            }
+            seen[shard.index] = file
+        }
+        let missing = (0..<count).filter { seen[$0] == nil }
+        if !missing.isEmpty {
+            throw CatalogError(
+                file: nil,
+                keyPath: "shard",
+                message: "Shards \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) are missing.",
+                fix: "Wait for every shard to finish, or rerun the missing ones."
+            )
+        }
+    }
 
     /// JSONDecoder rather than JSONSerialization: it parses numbers exactly, so merged summaries
     /// equal unsharded ones to the last bit.
-    static func cases(in file: String) throws(CatalogError) -> [ValidationReport.Case] {
+    static func output(in file: String) throws(CatalogError) -> Output {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CatalogError(file: file, keyPath: "", message: "Cannot read the file.", fix: "Check the path.")
         }
@@ -86,21 +162,7 @@ struct Merge: RenderingCommand {
                 fix: "Pass the output of `parity validate --format json`."
             )
         }
-        return output.cases.map {
-            ValidationReport.Case(
-                id: $0.id,
-                metric: $0.metric,
-                expected: $0.expected,
-                predicted: $0.predicted,
-                reason: $0.reason,
-                lowerBound: $0.lowerBound,
-                workload: $0.workload,
-                vendor: $0.vendor,
-                chip: $0.chip,
-                model: $0.model,
-                stack: $0.stack
-            )
-        }
+        return output
     }
 
     static func keyPath(_ path: [any CodingKey]) -> String {

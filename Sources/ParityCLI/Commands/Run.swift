@@ -88,9 +88,19 @@ struct Validate: RenderingCommand {
 
     mutating func render() throws -> String {
         let catalog = try catalogOptions.load()
-        let report = try ValidationRun.run(paths: paths, catalog: catalog, shard: shard.map(Shard.init(parsing:)))
+        let parsedShard = try shard.map(Shard.init(parsing:))
+        let report = try ValidationRun.run(paths: paths, catalog: catalog, shard: parsedShard)
         switch format {
-        case .json: return report.value.json() + "\n"
+        case .json:
+            // A shard says which it is, so that `parity merge` can check the set is whole.
+            guard let parsedShard, case .object(var fields) = report.value else { return report.value.json() + "\n" }
+            fields.append(
+                .init(
+                    "shard",
+                    .object([.init("index", .integer(parsedShard.index)), .init("count", .integer(parsedShard.count))])
+                )
+            )
+            return ReportValue.object(fields).json() + "\n"
         case .table: return report.table.render()
         case .csv: return report.table.csv()
         case .markdown: return report.table.markdown()

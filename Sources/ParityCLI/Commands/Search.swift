@@ -64,7 +64,7 @@ struct Search: RenderingCommand {
         func row(_ p: ServingPlanSearch.Point, _ mark: String) -> [String] {
             let pools =
                 p.prefill.map { f in
-                    "P \(f.chips): TP\(f.attentionTP) x DP\(f.attentionDP) \(f.expertParallel > 1 ? "EP\(f.expertParallel)" : "TP") x\(f.promptsPerGroup) | D \(p.decodeChips ?? 0)"
+                    "P \(f.chips): TP\(f.attentionTP) x DP\(f.attentionDP) \(f.expertParallel > 1 ? "EP\(f.expertParallel)" : "TP"), \(f.promptsPerGroup) prompts/pass | D \(p.decodeChips ?? 0)"
                 } ?? "aggregated"
             return [
                 mark, pools, "TP\(p.attentionTP) x DP\(p.attentionDP)",
@@ -228,8 +228,8 @@ struct Search: RenderingCommand {
 
     func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
         let line = ProgressLine()
+        defer { line.finish() }
         let result = try file.trainingSearch(catalog: catalog, progress: line.isActive ? line.update : nil)
-        line.finish()
         let shown = result.ranked.prefix(top)
         let rows = shown.map { e -> [String] in
             let p = e.plan

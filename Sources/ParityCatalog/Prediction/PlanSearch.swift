@@ -91,11 +91,13 @@ extension ScenarioFile {
         )
         let search = TrainingPlanSearch(estimator: estimator)
         let (estimates, candidates, failures) = search.evaluate(progress: progress)
-        // Fastest first; ties go to the leaner plan, then to candidate order, so output is stable.
+        // Fastest first; ties go to the lower ZeRO stage (the model does not charge ZeRO-3's
+        // parameter gathers, so it never wins on time alone), then the leaner plan, then candidate
+        // order, so output is stable.
         let ranked = estimates.enumerated().filter { $0.element.fits }
             .sorted {
-                ($0.element.stepTime.value, $0.element.memoryPerChip.value, $0.offset)
-                    < ($1.element.stepTime.value, $1.element.memoryPerChip.value, $1.offset)
+                ($0.element.stepTime.value, $0.element.plan.zero, $0.element.memoryPerChip.value, $0.offset)
+                    < ($1.element.stepTime.value, $1.element.plan.zero, $1.element.memoryPerChip.value, $1.offset)
             }
             .map(\.element)
         guard !ranked.isEmpty else {

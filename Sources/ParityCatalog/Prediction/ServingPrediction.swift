@@ -126,7 +126,10 @@ extension ScenarioFile {
         let memoryLimit = max(1, Int(free / perSequence))
         guard let objective = tpotObjective else { return memoryLimit }
         func tpot(_ batch: Int) throws -> Double {
-            let promptTokens = aggregatedPromptTokens.map { max(1, Int(Double(batch) * $0)) } ?? 0
+            let promptTokens =
+                aggregatedPromptTokens.map {
+                    max(1, Int((Double(batch) * $0 * pool.deployment.tokensPerStep).rounded()))
+                } ?? 0
             let step = try pool.estimator.mixedStep(
                 batch: batch,
                 context: context,
@@ -220,7 +223,10 @@ extension ScenarioFile {
             }
             // Chunked prefill: each step also carries, on average, the prompt tokens per sequence over
             // its output length, in the same pass.
-            let promptTokens = promptRatio.map { max(1, Int((Double(batch) * $0).rounded())) } ?? 0
+            // A step finishes tokensPerStep tokens of each sequence (speculative decoding), so prompts
+            // arrive that much faster.
+            let promptTokens =
+                promptRatio.map { max(1, Int((Double(batch) * $0 * pool.deployment.tokensPerStep).rounded())) } ?? 0
             let breakdown = try pool.estimator.mixedStep(
                 batch: batch,
                 context: context,

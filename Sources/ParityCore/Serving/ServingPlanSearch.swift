@@ -62,7 +62,7 @@ public struct ServingPlanSearch: Sendable {
         }
 
         public var isDisaggregated: Bool { prefill != nil }
-        /// Chips decoding: all of them when aggregated.
+        /// Chips in the decode pool when disaggregated; nil when aggregated (all chips decode).
         public var decodeChips: Int?
     }
 
@@ -80,7 +80,7 @@ public struct ServingPlanSearch: Sendable {
             var points: [Point] = []
             var batch = 1
             while batch <= limit {
-                let prompt = max(1, Int((Double(batch) * promptShare).rounded()))
+                let prompt = max(1, Int((Double(batch) * promptShare * deployment.tokensPerStep).rounded()))
                 if let step = try? estimator.mixedStep(
                     batch: batch,
                     context: context,
@@ -166,19 +166,22 @@ public struct ServingPlanSearch: Sendable {
         for prefillChips in stride(from: granularity, to: chips, by: granularity) {
             let decodeChips = chips - prefillChips
             if prefillByChips[prefillChips] == nil {
+                // Every (layout, prompts per pass) that fits and meets the TTFT objective; then the
+                // shortest pass within 2% of the best admission rate, so TTFT is not traded for a
+                // marginal gain in prompts per second.
+                var options: [(pool: Point.PrefillPool, promptsPerSecond: Double, ttft: Seconds)] = []
                 for deployment in layouts(chips: prefillChips) {
                     let e = estimator(deployment)
-                    guard cacheLimit(e, context: inputTokens) != nil else { continue }
-                    for prompts in [1, 2, 4, 8, 16] {
+                    guard let limit = cacheLimit(e, context: inputTokens) else { continue }
+                    for prompts in [1, 2, 4, 8, 16] where prompts <= limit {
                         guard
                             let time = try? e.prefill(tokens: prompts * inputTokens, sequenceLength: inputTokens)
                                 .total,
                             time.value > 0
                         else { continue }
                         if let ttftObjective, time > ttftObjective { break }
-                        let rate = Double(prompts * deployment.attentionDP) / time.value
-                        if rate > prefillByChips[prefillChips]?.promptsPerSecond ?? 0 {
-                            prefillByChips[prefillChips] = (
+                        options.append(
+                            (
                                 Point.PrefillPool(
                                     chips: prefillChips,
                                     attentionTP: deployment.attentionTP,
@@ -186,10 +189,14 @@ public struct ServingPlanSearch: Sendable {
                                     expertParallel: deployment.moeEP,
                                     promptsPerGroup: prompts
                                 ),
-                                rate, time
+                                Double(prompts * deployment.attentionDP) / time.value, time
                             )
-                        }
+                        )
                     }
+                }
+                if let top = options.map(\.promptsPerSecond).max() {
+                    prefillByChips[prefillChips] =
+                        options.filter { $0.promptsPerSecond >= top * 0.98 }.min { $0.ttft < $1.ttft }
                 }
             }
             guard let prefill = prefillByChips[prefillChips] else { continue }

@@ -136,6 +136,11 @@ public struct TrainingEstimator: Sendable {
             throw EstimationError("Global batch \(globalBatch) is smaller than dp x micro_batch.")
         }
         guard s % plan.cp == 0 else { throw EstimationError("Sequence \(s) does not split over cp = \(plan.cp).") }
+        guard (plan.dp * plan.cp * plan.tp) % plan.ep == 0 else {
+            throw EstimationError(
+                "ep = \(plan.ep) does not divide the \(plan.dp * plan.cp * plan.tp) data-, context- and tensor-parallel ranks of a stage."
+            )
+        }
         guard a.layers.count >= plan.pp * plan.vpp else {
             throw EstimationError("\(a.layers.count) layers cannot fill pp x vpp = \(plan.pp * plan.vpp) stages.")
         }

@@ -36,7 +36,9 @@ public struct TrainingPlanSearch: Sendable {
                     guard estimator.globalBatch % dp == 0 else { continue }
                     let perRank = estimator.globalBatch / dp
                     let expertOptions: [Int] =
-                        experts.map { e in [1, 8, 16, 32, 64, 128, 256].filter { e % $0 == 0 && $0 <= dp * tp * cp } }
+                        experts.map { e in
+                            [1, 8, 16, 32, 64, 128, 256].filter { e % $0 == 0 && (dp * tp * cp) % $0 == 0 }
+                        }
                         ?? [1]
                     var schedules: [(Plan.Schedule, Int)] = [(.oneFOneB, 1)]
                     if pp > 1 {
@@ -47,7 +49,9 @@ public struct TrainingPlanSearch: Sendable {
                     for ep in expertOptions {
                         for (schedule, vpp) in schedules {
                             for microBatch in microBatches {
-                                for zero in dp > 1 ? [1, 3] : [0] {
+                                // ZeRO-3 (FSDP) re-gathers parameters every micro-batch, which
+                                // pipeline schedules do not support; it is offered without PP.
+                                for zero in dp > 1 ? (pp == 1 ? [1, 3] : [1]) : [0] {
                                     for recompute in [Plan.Recompute.none, .selective, .full] {
                                         plans.append(
                                             TrainingPlan(
@@ -132,7 +136,8 @@ public struct TrainingPlanSearch: Sendable {
         let fitting = estimates.filter(\.fits)
         guard
             let best = fitting.min(by: {
-                ($0.stepTime.value, $0.memoryPerChip.value) < ($1.stepTime.value, $1.memoryPerChip.value)
+                ($0.stepTime.value, $0.plan.zero, $0.memoryPerChip.value)
+                    < ($1.stepTime.value, $1.plan.zero, $1.memoryPerChip.value)
             })
         else {
             throw EstimationError(noPlanReason(estimates: estimates, candidates: count, failures: failures))

@@ -111,6 +111,8 @@ public enum SVG {
         let bottom = 50.0
         let top = 36.0
         let right = 20.0
+        let points = points.filter { $0.x.isFinite && $0.y.isFinite }
+        let front = front.filter { $0.x.isFinite && $0.y.isFinite }
         let maxX = max(points.map(\.x).max() ?? 1, 1e-12) * 1.05
         let maxY = max(points.map(\.y).max() ?? 1, 1e-12) * 1.05
         func px(_ x: Double) -> Double { left + x / maxX * (width - left - right) }
@@ -161,9 +163,12 @@ public enum SVG {
         let right = 150.0
         let top = 36.0
         let bottom = 50.0
-        let shown = points.filter { $0.intensity.isFinite && $0.intensity > 0 && $0.achieved > 0 }
-        let peak = ceilings.map(\.flops).max() ?? 1
-        let ridge = bandwidth > 0 ? peak / bandwidth : 1
+        let shown = points.filter {
+            $0.intensity.isFinite && $0.intensity > 0 && $0.achieved.isFinite && $0.achieved > 0
+        }
+        let peak = ceilings.map(\.flops).filter { $0.isFinite && $0 > 0 }.max() ?? 1
+        guard bandwidth.isFinite, bandwidth > 0 else { return "" }
+        let ridge = peak / bandwidth
         let xs = shown.map(\.intensity) + [ridge]
         let lowX = floor(log10(max(xs.min() ?? 1, 1e-3))) - 0.0
         let highX = ceil(log10(xs.max() ?? 10)) + 0.0
@@ -203,7 +208,7 @@ public enum SVG {
         let startX = pow(10, lowX)
         out +=
             "<line x1=\"\(f(px(startX)))\" y1=\"\(f(py(max(bandwidth * startX, pow(10, lowY)))))\" x2=\"\(f(px(ridge)))\" y2=\"\(f(py(peak)))\" stroke=\"#333\" stroke-width=\"1.5\"/>\n"
-        for (i, ceiling) in ceilings.enumerated() {
+        for (i, ceiling) in ceilings.enumerated() where ceiling.flops.isFinite && ceiling.flops > 0 {
             let y = py(ceiling.flops)
             let x0 = px(max(ceiling.flops / bandwidth, startX))
             out +=

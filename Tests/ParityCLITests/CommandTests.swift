@@ -619,3 +619,27 @@ extension CommandTests {
         #expect(Self.run("merge", files[0], files[1]).status == 0)
     }
 }
+
+extension CommandTests {
+    @Test func aClosedLoopBenchmarkIsLimitedByItsRequestsInFlight() throws {
+        let base = """
+            id: h
+            model: llama-3.1-70b
+            system: {chip: h100-sxm, chips: 8, node: hgx-h100}
+            plan: {serving: {chips: 8, tp: 2}}
+            workload: {kind: serving, input_tokens: 1024, output_tokens: 1024, weights_precision: fp8, concurrency: 1}
+            """
+        let result = Self.run("run", try Self.write(base, name: "h.yaml"), "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let m = try #require(json["metrics"] as? [String: Double])
+        let tpot = try #require(m["tpot_ms"]) / 1_000
+        let ttft = try #require(m["ttft_ms"]) / 1_000
+        let rate = try #require(m["output_tokens_per_s_per_chip"])
+        // One request at a time over 8 chips: 1,024 tokens every TTFT + 1,024 TPOTs, shared by 8 chips,
+        // even though the layout has 4 attention-DP groups that could each hold a sequence.
+        #expect(abs(rate - 1_024 / (ttft + 1_024 * tpot) / 8) <= rate * 1e-9)
+        let decode = try #require(m["decode_tokens_per_s_per_chip"])
+        #expect(abs(decode - 1 / tpot / 8) <= decode * 1e-9)
+    }
+}

@@ -244,7 +244,13 @@ extension ScenarioFile {
             )
             let tokensPerStep = pool.deployment.tokensPerStep
             metrics[.tpot] = step.value * 1_000 / tokensPerStep
-            let sequencesPerChip = Double(batch * pool.deployment.attentionDP) / Double(pool.chips)
+            // Sequences in flight: every group's batch, but never more than the benchmark's concurrency
+            // (one request cannot fill several attention-DP groups).
+            var inFlight = Double(batch * pool.deployment.attentionDP * pool.instances)
+            if stated?.batchPerChip == nil, let concurrency = serving.concurrency {
+                inFlight = min(inFlight, Double(concurrency))
+            }
+            let sequencesPerChip = inFlight / Double(pool.chips * pool.instances)
             decodeRatePerChip = sequencesPerChip * tokensPerStep / step.value
             metrics[.decodeTokensPerSecondPerChip] = decodeRatePerChip
             decodeChips = pool.chips
@@ -290,6 +296,23 @@ extension ScenarioFile {
             let prefillCapacity = prefillRate * Double(prefillChips) / Double(input) * Double(output)
             metrics[.outputTokensPerSecondPerChip] =
                 min(decodeCapacity, prefillCapacity) / Double(decodeChips + prefillChips)
+        }
+        // A closed-loop benchmark keeps `concurrency` requests in flight; each takes TTFT plus its output
+        // at TPOT, so by Little's law it cannot deliver more than concurrency x output / that time.
+        if let concurrency = serving.concurrency, let output, let tpot = metrics[.tpot],
+            let rate = metrics[.outputTokensPerSecondPerChip]
+        {
+            let chips = serving.disaggregated == true ? decodeChips + prefillChips : scenario.system.chips
+            let perRequest = (metrics[.ttft] ?? 0) / 1_000 + Double(output) * tpot / 1_000
+            if chips > 0, perRequest > 0 {
+                let closedLoop = Double(concurrency) * Double(output) / perRequest / Double(chips)
+                if closedLoop < rate {
+                    metrics[.outputTokensPerSecondPerChip] = closedLoop
+                    notes.append(
+                        "Output rate limited by the benchmark's \(concurrency) requests in flight, each taking TTFT + output x TPOT\(metrics[.ttft] == nil ? " (no TTFT estimate: decode time only)" : "")."
+                    )
+                }
+            }
         }
         if scenario.expected?.throughputCounts == .inputAndOutput, let input, let output,
             let rate = metrics[.outputTokensPerSecondPerChip]

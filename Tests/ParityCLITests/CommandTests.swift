@@ -304,8 +304,10 @@ extension CommandTests {
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.hasPrefix("<!DOCTYPE html>"))
         #expect(result.output.hasSuffix("</html>\n"))
-        // Rate per chip, per dollar, per kilojoule and chips to match: four charts, then the table.
-        #expect(result.output.components(separatedBy: "<svg ").count - 1 == 4)
+        // Rate per chip, per dollar, per kilojoule, chips to match and the decode steps side by side:
+        // five charts, then the table.
+        #expect(result.output.components(separatedBy: "<svg ").count - 1 == 5)
+        #expect(result.output.contains("Where each system's decode step goes"))
         #expect(result.output.contains("<td>hgx-h200</td>"))
         // Self-contained: nothing is fetched from elsewhere.
         #expect(!result.output.contains("<script src") && !result.output.contains("<link"))

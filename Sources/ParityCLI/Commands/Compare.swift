@@ -80,7 +80,32 @@ struct Compare: RenderingCommand {
                     title: "Chips to match \(c.entries.first?.system.name ?? "the first")", unit: "chips",
                     values: bars(c.chipsToMatchFirst)
                 ),
-            ]
+            ],
+            breakdowns: breakdowns(c)
+        )
+    }
+
+    /// Each system's step, side by side: the training step in seconds, or the decode step in ms.
+    static func breakdowns(_ c: Comparison) -> (
+        title: String, unit: String, rows: [(label: String, parts: [(name: String, value: Double)])]
+    ) {
+        if c.workload == "training" {
+            return (
+                "Where each system's training step goes", "s",
+                c.entries.compactMap { e in
+                    e.prediction?.training.map { t in
+                        (e.system.name, t.breakdown.parts.filter { $0.time.value > 0 }.map { ($0.name, $0.time.value) })
+                    }
+                }
+            )
+        }
+        return (
+            "Where each system's decode step goes (per rank)", "ms",
+            c.entries.compactMap { e in
+                e.prediction?.servingStep.map { s in
+                    (e.system.name, s.parts.filter { $0.time.value > 0 }.map { ($0.name, $0.time.value * 1_000) })
+                }
+            }
         )
     }
 

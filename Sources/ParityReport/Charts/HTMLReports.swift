@@ -51,9 +51,12 @@ public enum HTMLReports {
     }
 
     /// A comparison of systems: bars for the headline rate, per dollar and per kilojoule.
-    public static func comparison(_ table: Table, bars: [(title: String, unit: String, values: [(String, Double)])])
-        -> String
-    {
+    public static func comparison(
+        _ table: Table,
+        bars: [(title: String, unit: String, values: [(String, Double)])],
+        breakdowns: (title: String, unit: String, rows: [(label: String, parts: [(name: String, value: Double)])])? =
+            nil
+    ) -> String {
         var page = HTMLPage(title: table.title ?? "Parity comparison")
         for chart in bars where !chart.values.isEmpty {
             page.add(
@@ -63,6 +66,9 @@ public enum HTMLReports {
                     bars: chart.values.map { (label: $0.0, value: $0.1) }
                 )
             )
+        }
+        if let breakdowns, !breakdowns.rows.isEmpty {
+            page.add(svg: SVG.stackedBars(title: breakdowns.title, unit: breakdowns.unit, rows: breakdowns.rows))
         }
         page.add(table: table)
         return page.render()

@@ -80,18 +80,14 @@ public enum HTMLReports {
         points: [(x: Double, y: Double)],
         front: [(x: Double, y: Double)]
     ) -> String {
-        var page = HTMLPage(title: table.title ?? "Parity plan search")
-        page.add(
-            svg: SVG.scatter(
-                title: "Plans that fit: throughput per chip against speed per user",
-                xLabel: "output tokens/s per user",
-                yLabel: "output tokens/s per chip",
-                points: points,
-                front: front
-            )
+        scatter(
+            table,
+            title: "Plans that fit: throughput per chip against speed per user",
+            xLabel: "output tokens/s per user",
+            yLabel: "output tokens/s per chip",
+            points: points,
+            front: front
         )
-        page.add(table: table)
-        return page.render()
     }
 
     /// A table under a scatter chart with a front, for any two measures.

@@ -141,8 +141,7 @@ struct Search: RenderingCommand {
                 "\(scenario): --chips needs workload.tokens, the run's token budget, to give days and chip-hours."
             )
         }
-        let hourly = file.chip.prices.filter { $0.kind == .hourly }
-        let price = hourly.isEmpty ? nil : hourly.map { ($0.low + $0.high) / 2 }.reduce(0, +) / Double(hourly.count)
+        let price = file.chip.hourlyPriceMidpoint
         var rows: [(chips: Int, best: TrainingEstimate?, reason: String?)] = []
         for count in counts {
             var variant = file

@@ -26,11 +26,7 @@ public struct Comparison: Sendable {
         }
 
         /// Mid-point of the chip's hourly price range, in dollars per chip-hour.
-        public var hourlyPrice: Double? {
-            let hourly = chip.prices.filter { $0.kind == .hourly }
-            guard !hourly.isEmpty else { return nil }
-            return hourly.map { ($0.low + $0.high) / 2 }.reduce(0, +) / Double(hourly.count)
-        }
+        public var hourlyPrice: Double? { chip.hourlyPriceMidpoint }
     }
 
     public var scenario: String
@@ -249,5 +245,15 @@ public struct Comparison: Sendable {
             return nil
         }
         return base * Double(first.chips) / rate
+    }
+}
+
+extension Chip {
+    /// Mid-point of the chip's hourly rental prices, averaged over its price entries, in dollars per
+    /// chip-hour; nil without an hourly price.
+    public var hourlyPriceMidpoint: Double? {
+        let hourly = prices.filter { $0.kind == .hourly }
+        guard !hourly.isEmpty else { return nil }
+        return hourly.map { ($0.low + $0.high) / 2 }.reduce(0, +) / Double(hourly.count)
     }
 }

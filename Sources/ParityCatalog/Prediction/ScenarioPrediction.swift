@@ -81,12 +81,7 @@ extension ScenarioFile {
         guard let sequenceLength = workload.sequenceLength else {
             throw EstimationError("\(scenario.id): workload.sequence_length is needed to predict a training step.")
         }
-        let globalBatch: Int
-        if let batch = workload.globalBatch {
-            globalBatch = batch
-        } else if let tokens = workload.globalBatchTokens {
-            globalBatch = Int((tokens / Double(sequenceLength)).rounded())
-        } else {
+        guard let globalBatch = workload.resolvedGlobalBatch else {
             throw EstimationError(
                 "\(scenario.id): workload.global_batch (or global_batch_tokens) is needed for the number of micro-batches per step."
             )

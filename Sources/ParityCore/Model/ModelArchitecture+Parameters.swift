@@ -31,6 +31,19 @@ extension ModelArchitecture {
     }
 
     /// Layers whose feed-forward block is a mixture of experts.
+    /// The query heads tensor parallelism splits: those of the first attention layer (standard, latent
+    /// or compressed), or 1 for a model without one.
+    public var tensorParallelHeads: Int {
+        layers.lazy.compactMap { layer -> Int? in
+            switch layer.attention {
+            case .standard(let s): s.queryHeads
+            case .latent(let l): l.heads
+            case .compressed(let c): c.heads
+            default: nil
+            }
+        }.first ?? 1
+    }
+
     public var mixtureOfExpertsLayerCount: Int {
         layers.filter { if case .mixtureOfExperts = $0.feedForward { true } else { false } }.count
     }

@@ -70,6 +70,13 @@ public enum Workload: Hashable, Sendable {
         public var globalBatchTokens: Double?
         public var precision: Precision?
         public init() {}
+
+        /// Sequences per step: `global_batch`, or `global_batch_tokens` over the sequence length.
+        public var resolvedGlobalBatch: Int? {
+            if let globalBatch { return globalBatch }
+            guard let tokens = globalBatchTokens, let sequenceLength, sequenceLength > 0 else { return nil }
+            return Int((tokens / Double(sequenceLength)).rounded())
+        }
     }
 
     /// Serving under latency objectives.

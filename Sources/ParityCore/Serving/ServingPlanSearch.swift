@@ -114,15 +114,7 @@ public struct ServingPlanSearch: Sendable {
         let ranks = chips * base.ranksPerChip
         let isMoE = architecture.mixtureOfExpertsLayerCount > 0
         let domainRanks = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * base.ranksPerChip
-        let heads: Int =
-            architecture.layers.compactMap { layer -> Int? in
-                switch layer.attention {
-                case .standard(let s): s.queryHeads
-                case .latent(let l): l.heads
-                case .compressed(let c): c.heads
-                default: nil
-                }
-            }.first ?? 1
+        let heads = architecture.tensorParallelHeads
         var result: [ServingDeployment] = []
         for tp in [1, 2, 4, 8, 16, 32, 64] where tp <= min(ranks, domainRanks) && ranks % tp == 0 && heads % tp == 0 {
             for ep in isMoE ? [1, ranks] : [1] {

@@ -11,15 +11,7 @@ public struct TrainingPlanSearch: Sendable {
         let a = estimator.architecture
         let chips = estimator.chips
         let domain = estimator.system?.chips ?? estimator.chip.scaleUp?.maxDomain ?? 1
-        let heads: Int =
-            a.layers.compactMap { layer -> Int? in
-                switch layer.attention {
-                case .standard(let s): s.queryHeads
-                case .latent(let l): l.heads
-                case .compressed(let c): c.heads
-                default: nil
-                }
-            }.first ?? 1
+        let heads = a.tensorParallelHeads
         let experts: Int? = a.layers.compactMap { layer -> Int? in
             if case .mixtureOfExperts(let moe) = layer.feedForward { return moe.experts }
             return nil

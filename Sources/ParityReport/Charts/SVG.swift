@@ -23,6 +23,18 @@ public enum SVG {
         return out
     }
 
+    /// The opening tag and the title every chart starts with.
+    static func header(width: Double, height: Double, title: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+            + "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+    }
+
+    /// The x axis along `bottom` and the y axis along `left`, in pixels.
+    static func axes(left: Double, right: Double, top: Double, bottom: Double) -> String {
+        "<line x1=\"\(f(left))\" y1=\"\(f(bottom))\" x2=\"\(f(right))\" y2=\"\(f(bottom))\" stroke=\"#333\"/>\n"
+            + "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(bottom))\" stroke=\"#333\"/>\n"
+    }
+
     static func f(_ x: Double) -> String { formatNumber(x, decimals: 1).replacingAll(",", with: "") }
 
     /// Horizontal bars, one per label, scaled to the largest value.
@@ -34,9 +46,7 @@ public enum SVG {
         let top = 36.0
         let height = top + Double(bars.count) * (barHeight + gap) + 24
         let maximum = max(bars.map(\.value).max() ?? 1, 1e-12)
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+        var out = header(width: width, height: height, title: title)
         for (i, bar) in bars.enumerated() {
             let y = top + Double(i) * (barHeight + gap)
             let length = max(0, bar.value) / maximum * (width - left - 110)
@@ -68,9 +78,7 @@ public enum SVG {
         let legendHeight = Double((names.count + 2) / 3) * 18
         let height = top + Double(rows.count) * (barHeight + gap) + legendHeight + 24
         let maximum = max(rows.map { $0.parts.map(\.value).reduce(0, +) }.max() ?? 1, 1e-12)
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+        var out = header(width: width, height: height, title: title)
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * (barHeight + gap)
             out += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 15))\" text-anchor=\"end\">\(escape(row.label))</text>\n"
@@ -117,13 +125,8 @@ public enum SVG {
         let maxY = max(points.map(\.y).max() ?? 1, 1e-12) * 1.05
         func px(_ x: Double) -> Double { left + x / maxX * (width - left - right) }
         func py(_ y: Double) -> Double { height - bottom - y / maxY * (height - bottom - top) }
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
-        out +=
-            "<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\" stroke=\"#333\"/>\n"
-        out +=
-            "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(height - bottom))\" stroke=\"#333\"/>\n"
+        var out = header(width: width, height: height, title: title)
+        out += axes(left: left, right: width - right, top: top, bottom: height - bottom)
         for i in 0...4 {
             let xv = maxX * Double(i) / 4
             let yv = maxY * Double(i) / 4
@@ -185,13 +188,8 @@ public enum SVG {
             let fraction: Double = (log10(y) - lowY) / spanY
             return height - bottom - fraction * (height - top - bottom)
         }
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
-        out +=
-            "<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\" stroke=\"#333\"/>\n"
-        out +=
-            "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(height - bottom))\" stroke=\"#333\"/>\n"
+        var out = header(width: width, height: height, title: title)
+        out += axes(left: left, right: width - right, top: top, bottom: height - bottom)
         for e in stride(from: lowX, through: highX, by: 1) {
             out +=
                 "<text x=\"\(f(px(pow(10, e))))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\">\(escape(formatNumber(pow(10, e), decimals: e < 0 ? Int(-e) : 0)))</text>\n"

@@ -645,3 +645,17 @@ extension CommandTests {
         #expect(abs(decode - 1 / tpot / 8) <= decode * 1e-9)
     }
 }
+
+extension CommandTests {
+    @Test func aTrainingSearchSaysWhatPrecisionItAssumed() throws {
+        let scenario = """
+            id: t
+            model: llama-3.1-8b
+            system: {chip: h100-sxm, chips: 8, node: hgx-h100}
+            workload: {kind: training, sequence_length: 8192, global_batch: 64}
+            """
+        let result = Self.run("search", try Self.write(scenario, name: "t.yaml"), "--top", "1")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("workload.precision not stated: bf16 assumed."))
+    }
+}

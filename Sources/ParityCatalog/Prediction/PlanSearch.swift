@@ -72,6 +72,7 @@ extension ScenarioFile {
         var notes: [String] = []
         let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
         if let stackNote { notes.append(stackNote) }
+        if workload.precision == nil { notes.append("workload.precision not stated: bf16 assumed.") }
         let estimator = TrainingEstimator(
             architecture: architecture,
             chip: chip,

@@ -491,9 +491,11 @@ extension CommandTests {
         let ops = try #require(json["decode_step_ops"] as? [[String: Any]])
         let names = ops.compactMap { $0["name"] as? String }
         #expect(names.contains("attention projections") && names.contains("dense MLP") && names.contains("LM head"))
-        // The ops' times are the compute parts of the step (GEMMs, attention, head), not more.
+        // The ops' times are the compute parts of the step (GEMMs, attention, element-wise, head), not more.
         let opTime = ops.compactMap { $0["time_s"] as? Double }.reduce(0, +)
-        let computeParts = ["dense_gemm", "expert_gemm", "attention", "lm_head"].compactMap { parts[$0] }.reduce(0, +)
+        let computeParts = ["dense_gemm", "expert_gemm", "attention", "elementwise", "lm_head"].compactMap {
+            parts[$0]
+        }.reduce(0, +)
         #expect(abs(opTime - computeParts) <= computeParts * 1e-9)
         // Decode attention reads the whole GQA cache for a few FLOPs per byte: memory-bound, while the
         // large batch that meets a 30 ms TPOT makes the MLP compute-bound.

@@ -96,6 +96,28 @@ struct TrainingEstimatorTests {
         #expect(interleaved.breakdown.bubble < plain.breakdown.bubble)
     }
 
+    @Test func perChunkReductionHidesBehindARoundOfBackwardPasses() throws {
+        // 64 chips over 8 nodes, data parallel across the scale-out network.
+        var estimator = Self.estimator(chips: 64, batch: 64)
+        let plain = TrainingPlan(tp: 1, pp: 4, dp: 16, schedule: .oneFOneB)
+        let interleaved = TrainingPlan(tp: 1, pp: 4, vpp: 2, dp: 16, schedule: .interleaved)
+        let lastMicroBatchOnly = try estimator.estimate(plan: interleaved)
+        estimator.stack.parameters[.gradientOverlapPerChunk] = .init(
+            value: 1,
+            evidence: "test",
+            provenance: Self.provenance
+        )
+        let withoutChunks = try estimator.estimate(plan: plain)
+        let perChunk = try estimator.estimate(plan: interleaved)
+        // The same traffic either way; only how much of it hides differs.
+        let total = withoutChunks.breakdown.dataParallel + withoutChunks.breakdown.dataParallelHidden
+        let perChunkTotal = perChunk.breakdown.dataParallel + perChunk.breakdown.dataParallelHidden
+        #expect(abs((perChunkTotal - total).value) < 1e-12)
+        #expect(withoutChunks.breakdown.dataParallel > .zero)
+        #expect(perChunk.breakdown.dataParallel < lastMicroBatchOnly.breakdown.dataParallel)
+        #expect(perChunk.breakdown.dataParallel < withoutChunks.breakdown.dataParallel)
+    }
+
     @Test func recomputationCostsTimeAndSavesMemory() throws {
         let none = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1))
         let full = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1, recompute: .full))

@@ -31,6 +31,11 @@ extension HardwareDecoding {
             if parameter.isFraction {
                 value = try e.number("value", minimum: 0, exclusiveMinimum: true)
                 if value > 1 { throw e.error("value", "An efficiency is a fraction in (0, 1], found \(value).") }
+            } else if parameter.isCount {
+                value = try e.number("value", minimum: 0, exclusiveMinimum: false)
+                guard value == value.rounded() else {
+                    throw e.error("value", "A count is a whole number, found \(value).", fix: "Round it.")
+                }
             } else {
                 guard let seconds = try e.optionalDuration("value") else {
                     throw e.error("value", "Missing required key.", fix: "Give a duration such as \"10 us\".")

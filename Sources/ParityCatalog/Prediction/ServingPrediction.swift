@@ -55,6 +55,11 @@ extension ScenarioFile {
         let weightOnly =
             released.weightOnlyExperts && serving.weightsPrecision == nil
             || (experts.computePrecision == .fp4 && chip.peak(.fp4) == nil)
+        if let speculative = serving.speculative, speculative.tokens > 0, speculative.acceptance == nil {
+            throw EstimationError(
+                "\(scenario.id): workload.speculative states \(speculative.tokens) draft tokens but no acceptance, and decode speed depends on it. Fix: give the measured acceptance, (mean accepted length - 1) / tokens."
+            )
+        }
         let deployment = ServingDeployment(
             ranks: ranks,
             attentionDP: attentionDP,
@@ -266,12 +271,29 @@ extension ScenarioFile {
             if aggregated {
                 metrics[.outputTokensPerSecondPerChip] = decodeRatePerChip
                 if let input {
-                    let ttft = try pool.estimator.prefill(
-                        tokens: max(1, Int(Double(input) * (1 - cached))),
-                        sequenceLength: input
-                    ).total
-                    metrics[.ttft] = ttft.value * 1_000
-                    notes.append("ttft_ms is one prompt's prefill, without queueing behind other requests.")
+                    let prompt = max(1, Int(Double(input) * (1 - cached)))
+                    let budget =
+                        stated?.maxNumTokens ?? stated?.batchTokens ?? stack.value(.prefillChunkTokens).map(Int.init)
+                    if let concurrency = serving.concurrency, serving.numRequests != nil, let budget, budget > 0 {
+                        // A finite closed-loop run (`num_requests` in waves of `concurrency`) starts each wave
+                        // together, and with fixed lengths its requests finish and restart together: each group
+                        // prefills its share of the burst in passes of at most `budget` tokens, and a request
+                        // waits for the pass that holds its prompt. Without `num_requests` the load is taken as
+                        // a steady stream whose prompts meet no queue.
+                        let groups = pool.deployment.attentionDP * pool.instances
+                        let requests = max(1, Int((Double(concurrency) / Double(groups)).rounded(.up)))
+                        let perPass = max(1, min(requests, budget / prompt))
+                        let passes = (requests + perPass - 1) / perPass
+                        let pass = try pool.estimator.prefill(tokens: perPass * prompt, sequenceLength: input).total
+                        metrics[.ttft] = pass.value * 1_000 * Double(passes + 1) / 2
+                        notes.append(
+                            "ttft_ms includes queueing behind the benchmark's burst: \(requests) prompts per attention-DP group in \(passes) pass\(passes == 1 ? "" : "es") of up to \(budget) tokens, \(perPass) prompt\(perPass == 1 ? "" : "s") each; the mean request waits (passes + 1) / 2 of them."
+                        )
+                    } else {
+                        let ttft = try pool.estimator.prefill(tokens: prompt, sequenceLength: input).total
+                        metrics[.ttft] = ttft.value * 1_000
+                        notes.append("ttft_ms is one prompt's prefill, without queueing behind other requests.")
+                    }
                 }
             }
         }

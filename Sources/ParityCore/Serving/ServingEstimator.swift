@@ -34,6 +34,10 @@ public struct ServingEstimator: Sendable {
         public var expertGEMM: Seconds = .zero
         public var attention: Seconds = .zero
         public var lmHead: Seconds = .zero
+        /// Norms, rotary embedding, activation and the other element-wise kernels between GEMMs.
+        public var elementwise: Seconds = .zero
+        /// Fixed per-step work outside the layers: sampling, logits processing, scheduling.
+        public var stepOverhead: Seconds = .zero
         public var communication: Seconds = .zero
         public var communicationHidden: Seconds = .zero
         public var overhead: Seconds = .zero
@@ -73,12 +77,52 @@ public struct ServingEstimator: Sendable {
             }
         }
 
-        public var total: Seconds { denseGEMM + expertGEMM + attention + lmHead + communication + overhead }
+        /// The average of this step and `other`, taken `weight` of the time.
+        func blended(with other: StepBreakdown, weight: Double) -> StepBreakdown {
+            func mix(_ a: Seconds, _ b: Seconds) -> Seconds { a * (1 - weight) + b * weight }
+            var r = self
+            r.denseGEMM = mix(denseGEMM, other.denseGEMM)
+            r.expertGEMM = mix(expertGEMM, other.expertGEMM)
+            r.attention = mix(attention, other.attention)
+            r.lmHead = mix(lmHead, other.lmHead)
+            r.elementwise = mix(elementwise, other.elementwise)
+            r.stepOverhead = mix(stepOverhead, other.stepOverhead)
+            r.communication = mix(communication, other.communication)
+            r.communicationHidden = mix(communicationHidden, other.communicationHidden)
+            r.overhead = mix(overhead, other.overhead)
+            r.memoryBound = mix(memoryBound, other.memoryBound)
+            r.omissions = Array(Set(omissions + other.omissions)).sorted()
+            r.ops = []
+            for op in ops {
+                r.record(
+                    op.name,
+                    flops: op.flops * (1 - weight),
+                    bytes: op.bytes * (1 - weight),
+                    time: op.time * (1 - weight),
+                    rate: op.computeRate
+                )
+            }
+            for op in other.ops {
+                r.record(
+                    op.name,
+                    flops: op.flops * weight,
+                    bytes: op.bytes * weight,
+                    time: op.time * weight,
+                    rate: op.computeRate
+                )
+            }
+            return r
+        }
+
+        public var total: Seconds {
+            denseGEMM + expertGEMM + attention + lmHead + elementwise + communication + overhead + stepOverhead
+        }
 
         public var parts: [(name: String, time: Seconds)] {
             [
                 ("dense_gemm", denseGEMM), ("expert_gemm", expertGEMM), ("attention", attention), ("lm_head", lmHead),
-                ("communication_exposed", communication), ("kernel_overhead", overhead),
+                ("elementwise", elementwise), ("communication_exposed", communication), ("kernel_overhead", overhead),
+                ("step_overhead", stepOverhead),
             ]
         }
     }
@@ -137,7 +181,8 @@ public struct ServingEstimator: Sendable {
         )
     }
 
-    /// One kernel: the slower of its compute and its memory traffic, plus the fixed overhead.
+    /// One operation of `kernels` kernels: the slower of its compute and its memory traffic, plus
+    /// the fixed overhead of each kernel.
     func kernel(
         _ name: String,
         flops: Double,
@@ -145,6 +190,7 @@ public struct ServingEstimator: Sendable {
         rate: FLOPsPerSecond,
         rates: Rates,
         breakdown: inout StepBreakdown,
+        kernels: Int = 1,
         overhead: Seconds? = nil
     ) -> Seconds {
         let compute = flops / rate.value
@@ -153,7 +199,7 @@ public struct ServingEstimator: Sendable {
         breakdown.memoryBandwidth = rates.memory
         breakdown.record(name, flops: flops, bytes: bytes, time: Seconds(max(compute, memory)), rate: rate)
         guard let overhead else {
-            breakdown.overhead = breakdown.overhead + rates.overhead
+            breakdown.overhead = breakdown.overhead + rates.overhead * Double(kernels)
             return Seconds(max(compute, memory))
         }
         // A module's measured fixed cost sits on top of its weight streaming; once the module is
@@ -224,9 +270,15 @@ public struct ServingEstimator: Sendable {
         try mixedStep(batch: batch, context: context, promptTokens: 0, promptLength: 1)
     }
 
-    /// One step of aggregated serving: `batch` decoding sequences per attention-DP rank plus
-    /// `promptTokens` prompt tokens of `promptLength`-token prompts prefilled in the same pass, so
-    /// weights stream once for both.
+    /// One step of aggregated serving, averaged over steps: `batch` decoding sequences per
+    /// attention-DP rank, and on average `promptTokens` prompt tokens of `promptLength`-token prompts
+    /// prefilled in the same passes, so weights stream once for both.
+    ///
+    /// Prompts arrive in pieces: a whole prompt, or a chunk of the stack's `prefill_chunk_tokens`
+    /// when the prompt is longer. When fewer prompt tokens arrive per step than one piece holds, only
+    /// that share of steps carries a piece and the rest decode alone; the average of the two is what
+    /// a benchmark's mean TPOT measures. Spreading the prompt tokens evenly over every step instead
+    /// would, for a mixture of experts, stream far more experts per step than either kind of step does.
     public func mixedStep(batch: Int, context: Int, promptTokens: Int, promptLength: Int) throws(EstimationError)
         -> StepBreakdown
     {
@@ -234,9 +286,17 @@ public struct ServingEstimator: Sendable {
         load.decodeSequences = Double(batch)
         load.decodeTokens = Double(batch) * Double(deployment.draftTokens + 1)
         load.context = context
-        load.prefillTokens = Double(promptTokens)
         load.promptLength = promptLength
-        return try step(load)
+        let chunk = stack.value(.prefillChunkTokens).map { min(Double(promptLength), $0) }
+        guard promptTokens > 0, let chunk, Double(promptTokens) < chunk else {
+            load.prefillTokens = Double(promptTokens)
+            return try step(load)
+        }
+        let share = Double(promptTokens) / chunk
+        let decodeOnly = try step(load)
+        load.prefillTokens = chunk
+        let mixed = try step(load)
+        return decodeOnly.blended(with: mixed, weight: share)
     }
 
     /// The time to prefill `tokens` prompt tokens per attention-DP rank, in sequences of `sequenceLength`.
@@ -283,6 +343,8 @@ public struct ServingEstimator: Sendable {
             if case .latent = layer.attention {
                 attentionOverhead = moduleOverhead(.latentAttentionLayerOverhead, kernels: 2, prefill: prefill)
             }
+            // Modules whose fixed cost was measured whole already include their element-wise kernels.
+            var measuredModules = attentionOverhead == nil ? 0 : 1
             // Attention block.
             let projectionFLOPs = m * layer.projectionFLOPsPerToken(hidden: a.hiddenSize) / tp
             let projectionBytes = Double(layer.parameters(hidden: a.hiddenSize).attention) * denseBytes / tp
@@ -294,6 +356,7 @@ public struct ServingEstimator: Sendable {
                     rate: r.dense,
                     rates: r,
                     breakdown: &b,
+                    kernels: 2,  // the QKV and output projections
                     overhead: attentionOverhead
                 )
                 b.denseGEMM = b.denseGEMM + time
@@ -322,7 +385,8 @@ public struct ServingEstimator: Sendable {
                     bytes: Double(mlp.parameters(hidden: a.hiddenSize)) * denseBytes / tp,
                     rate: r.dense,
                     rates: r,
-                    breakdown: &b
+                    breakdown: &b,
+                    kernels: 2  // up (with gate) and down projections
                 )
                 b.denseGEMM = b.denseGEMM + time
                 compute = compute + time
@@ -343,13 +407,20 @@ public struct ServingEstimator: Sendable {
                     bytes: Double(shared) * denseBytes / tp,
                     rate: r.dense,
                     rates: r,
-                    breakdown: &b
+                    breakdown: &b,
+                    kernels: moe.sharedIntermediateSize > 0 ? 3 : 1  // router, shared up and down
                 )
                 // Routed experts: balanced work, weights of the experts touched.
                 let perExpert = Double(moe.parametersPerExpert(hidden: a.hiddenSize))
                 let expertFLOPs = instanceTokens * k * 2 * perExpert / Double(d.ranks)
                 let localExperts = (e + Double(d.redundantExperts)) / Double(d.moeEP)
                 let touched = localExperts * (1 - power(max(0, 1 - k / e), Int(instanceTokens.rounded())))
+                let moeOverhead = moduleOverhead(
+                    d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
+                    kernels: 1,
+                    prefill: prefill
+                )
+                if moeOverhead != nil { measuredModules += 1 }
                 let expertTime = kernel(
                     "routed experts",
                     flops: expertFLOPs,
@@ -357,11 +428,7 @@ public struct ServingEstimator: Sendable {
                     rate: r.expert,
                     rates: r,
                     breakdown: &b,
-                    overhead: moduleOverhead(
-                        d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
-                        kernels: 1,
-                        prefill: prefill
-                    )
+                    overhead: moeOverhead
                 )
                 b.denseGEMM = b.denseGEMM + sharedTime
                 b.expertGEMM = b.expertGEMM + expertTime
@@ -386,6 +453,23 @@ public struct ServingEstimator: Sendable {
                     comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink)
                 }
             }
+            if let count = stack.value(.elementwiseKernelsPerLayer) {
+                // Each kernel reads and writes the rank's activations once in BF16. Whole measured modules
+                // (MLA attention with its rotary and norms; an MoE block with its activation) keep their
+                // own; the two residual add + RMSNorm kernels always remain.
+                let kernels = max(2, Int(count.rounded()) - measuredModules)
+                let time = kernel(
+                    "element-wise",
+                    flops: 0,
+                    bytes: Double(kernels) * m * h * 2 * 2,
+                    rate: r.dense,
+                    rates: r,
+                    breakdown: &b,
+                    kernels: kernels
+                )
+                b.elementwise = b.elementwise + time
+                compute = compute + time
+            }
             if d.twoBatchOverlap {
                 let exposed = max(.zero, comm - compute)
                 b.communication = b.communication + exposed
@@ -405,6 +489,15 @@ public struct ServingEstimator: Sendable {
             breakdown: &b
         )
         b.lmHead = head
+        if !prefill {
+            if let fixed = stack.value(.decodeStepOverhead) {
+                b.stepOverhead = Seconds(fixed)
+            } else {
+                b.omissions.append(
+                    "No evidence for decode_step_overhead in '\(stack.name)': sampling and scheduling are not counted."
+                )
+            }
+        }
         return b
     }
 

@@ -69,17 +69,38 @@ public struct SoftwareStack: Hashable, Sendable {
         case expertAllToAllLatency = "expert_all_to_all_latency"
         /// Fixed time every kernel costs beyond its roofline (seconds): launch, prologue, tail.
         case kernelOverhead = "kernel_overhead"
+        /// Element-wise kernels one decoder layer runs besides its GEMMs and attention (a count): the
+        /// two residual add + RMSNorm, rotary embedding and cache write, activation, quantisation.
+        case elementwiseKernelsPerLayer = "elementwise_kernels_per_layer"
+        /// Fixed time of each decode step outside the layers (seconds): sampling, logits processing
+        /// and the scheduler work an overlap scheduler does not hide.
+        case decodeStepOverhead = "decode_step_overhead"
+        /// Prompt tokens one aggregated step takes at most (a count): the engine's chunked-prefill
+        /// budget (`max_num_tokens`, `max_num_batched_tokens`, `chunked_prefill_size`).
+        case prefillChunkTokens = "prefill_chunk_tokens"
+        /// 1 when the framework reduces each virtual pipeline chunk's gradients as soon as that chunk's
+        /// last backward finishes (Megatron-Core's per-chunk buckets), so the reduction overlaps a whole
+        /// round of backward passes; absent or 0 when it overlaps only the last micro-batch's backward.
+        case gradientOverlapPerChunk = "gradient_overlap_per_chunk"
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
         }
 
         /// Whether the value is a fraction in (0, 1].
-        public var isFraction: Bool {
-            ![
+        public var isFraction: Bool { !isDuration && !isCount }
+
+        /// A time in seconds, written with a unit ("3 us").
+        public var isDuration: Bool {
+            [
                 .collectiveLatency, .kernelOverhead, .graphCollectiveLatency, .moeLayerOverheadEP, .moeLayerOverheadTP,
-                .latentAttentionLayerOverhead, .expertAllToAllLatency,
+                .latentAttentionLayerOverhead, .expertAllToAllLatency, .decodeStepOverhead,
             ].contains(self)
+        }
+
+        /// A whole number of things.
+        public var isCount: Bool {
+            [.elementwiseKernelsPerLayer, .prefillChunkTokens, .gradientOverlapPerChunk].contains(self)
         }
     }
 

@@ -13,7 +13,9 @@
 /// - Pipeline: 1F1B and GPipe idle `(pp−1)` stage-times, interleaved `(pp−1)/vpp`, DualPipe `(pp/2−1)`,
 ///   zero-bubble none.
 /// - Data parallelism: gradient reduce-scatter (FP32) and parameter all-gather (BF16) with a
-///   distributed optimizer, or an FP32 all-reduce without; hidden behind one micro-batch's backward.
+///   distributed optimizer, or an FP32 all-reduce without. The reduction hides behind the backward
+///   passes left after a layer's last micro-batch (one micro-batch, or a round of `pp` where the stack
+///   reduces virtual chunks as they finish), the gather behind the first forward passes.
 public struct TrainingEstimator: Sendable {
     public var architecture: ModelArchitecture
     public var chip: Chip
@@ -269,18 +271,35 @@ public struct TrainingEstimator: Sendable {
         let expertDataParallel = max(1, plan.dp * plan.cp * plan.tp / plan.ep)
         let dataParallel = plan.dp * plan.cp
         let dpLink = try link(ranks: dataParallel, stride: plan.tp, links)
-        func sync(_ shard: Double, ranks: Int) -> Seconds {
+        // Gradients are reduce-scattered (FP32) or all-reduced; with a distributed optimizer the updated
+        // BF16 parameters are all-gathered before the next step's forward.
+        func gradientSync(_ shard: Double, ranks: Int) -> Seconds {
             guard ranks > 1 else { return .zero }
             if plan.zero >= 1 {
                 return Collective.allGather(bytes: Bytes(shard * 4), ranks: ranks, link: dpLink)
-                    + Collective.allGather(bytes: Bytes(shard * 2), ranks: ranks, link: dpLink)
             }
             return Collective.allReduce(bytes: Bytes(shard * 4), ranks: ranks, link: dpLink)
         }
-        let dpTime = sync(denseShard, ranks: dataParallel) + sync(expertShard, ranks: expertDataParallel)
-        let overlapWindow = stageTime * (2.0 / 3.0)
-        breakdown.dataParallel = max(.zero, dpTime - overlapWindow)
-        breakdown.dataParallelHidden = dpTime - breakdown.dataParallel
+        func parameterGather(_ shard: Double, ranks: Int) -> Seconds {
+            guard ranks > 1, plan.zero >= 1 else { return .zero }
+            return Collective.allGather(bytes: Bytes(shard * 2), ranks: ranks, link: dpLink)
+        }
+        let reduceTime =
+            gradientSync(denseShard, ranks: dataParallel) + gradientSync(expertShard, ranks: expertDataParallel)
+        let gatherTime =
+            parameterGather(denseShard, ranks: dataParallel)
+            + parameterGather(expertShard, ranks: expertDataParallel)
+        // Gradients of a layer are final after its last micro-batch's backward, so their reduction hides
+        // behind the backward passes that follow it on the stage: one micro-batch's backward, or, where
+        // the stack reduces each virtual chunk as it finishes (`gradient_overlap_per_chunk`), the last
+        // round of `pp` micro-batches, whose backward passes finish the chunks one after another. The
+        // parameter gather hides behind the first forward passes in the same way.
+        let perChunk = (stack.value(.gradientOverlapPerChunk) ?? 0) >= 1
+        let overlappedMicroBatches = plan.vpp > 1 && perChunk ? min(Double(plan.pp), microBatches) : 1
+        let reduceWindow = stageTime * (2.0 / 3.0) * overlappedMicroBatches
+        let gatherWindow = stageTime * (1.0 / 3.0) * overlappedMicroBatches
+        breakdown.dataParallel = max(.zero, reduceTime - reduceWindow) + max(.zero, gatherTime - gatherWindow)
+        breakdown.dataParallelHidden = reduceTime + gatherTime - breakdown.dataParallel
         let optimizerShard =
             plan.zero >= 1
             ? denseShard / Double(dataParallel) + expertShard / Double(expertDataParallel)

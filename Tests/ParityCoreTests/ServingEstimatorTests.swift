@@ -1,0 +1,122 @@
+import Testing
+
+@testable import ParityCore
+
+/// The serving estimator on hand-built inputs: how fixed costs and chunked prefill enter a step.
+struct ServingEstimatorTests {
+    static let provenance = Provenance(sources: ["test"], confidence: .low)
+
+    static func evidence(_ value: Double) -> SoftwareStack.Evidence {
+        .init(value: value, evidence: "test", provenance: provenance)
+    }
+
+    static func stack(
+        elementwiseKernels: Double? = nil,
+        stepOverhead: Double? = nil,
+        chunk: Double? = nil
+    ) -> SoftwareStack {
+        var parameters: [SoftwareStack.Parameter: SoftwareStack.Evidence] = [
+            .gemmEfficiencyBF16: evidence(0.8),
+            .attentionEfficiency: evidence(0.5),
+            .memoryBandwidthEfficiency: evidence(0.8),
+            .scaleUpEfficiency: evidence(0.75),
+            .collectiveLatency: evidence(15e-6),
+            .kernelOverhead: evidence(3e-6),
+        ]
+        parameters[.elementwiseKernelsPerLayer] = elementwiseKernels.map(evidence)
+        parameters[.decodeStepOverhead] = stepOverhead.map(evidence)
+        parameters[.prefillChunkTokens] = chunk.map(evidence)
+        return SoftwareStack(name: "test", description: nil, chips: ["x"], matches: [], parameters: parameters)
+    }
+
+    static func model(moe: Bool) -> ModelArchitecture {
+        let attention = StandardAttention(queryHeads: 32, keyValueHeads: 8, headDimension: 128)
+        let feedForward: FeedForward =
+            moe
+            ? .mixtureOfExperts(MixtureOfExperts(experts: 128, topK: 8, expertIntermediateSize: 768))
+            : .dense(DenseMLP(intermediateSize: 14_336))
+        let layer = ModelArchitecture.Layer(
+            attention: .standard(attention),
+            feedForward: feedForward,
+            normParameters: 8_192
+        )
+        return ModelArchitecture(
+            name: "m",
+            family: "t",
+            hiddenSize: 4_096,
+            vocabularySize: 128_000,
+            tiedEmbeddings: false,
+            layers: Array(repeating: layer, count: 16)
+        )
+    }
+
+    static func estimator(moe: Bool = false, stack: SoftwareStack = stack()) -> ServingEstimator {
+        ServingEstimator(
+            architecture: model(moe: moe),
+            chip: TrainingEstimatorTests.chip,
+            system: nil,
+            stack: stack,
+            deployment: ServingDeployment(ranks: 1)
+        )
+    }
+
+    @Test func elementWiseKernelsAddTheirFixedCostPerLayer() throws {
+        let without = try Self.estimator().decodeStep(batch: 4, context: 2_048)
+        let with = try Self.estimator(stack: Self.stack(elementwiseKernels: 4)).decodeStep(batch: 4, context: 2_048)
+        // Four kernels per layer, each paying the 3 µs overhead, over 16 layers.
+        let added = (with.total - without.total).value
+        #expect(abs(added - 16 * 4 * 3e-6 - with.elementwise.value) < 1e-12)
+        #expect(with.elementwise > .zero)
+        #expect(with.ops.contains { $0.name == "element-wise" })
+    }
+
+    @Test func theDecodeStepOverheadIsCountedOnceOrNamedAsMissing() throws {
+        let with = try Self.estimator(stack: Self.stack(stepOverhead: 4e-4)).decodeStep(batch: 4, context: 2_048)
+        #expect(with.stepOverhead.value == 4e-4)
+        let without = try Self.estimator().decodeStep(batch: 4, context: 2_048)
+        #expect(without.stepOverhead == .zero)
+        #expect(without.omissions.contains { $0.contains("decode_step_overhead") })
+        // Prefill passes do not pay it.
+        let prefill = try Self.estimator(stack: Self.stack(stepOverhead: 4e-4)).prefill(
+            tokens: 2_048,
+            sequenceLength: 2_048
+        )
+        #expect(prefill.stepOverhead == .zero)
+    }
+
+    @Test func chunkedPrefillAveragesDecodeOnlyAndMixedSteps() throws {
+        let estimator = Self.estimator(moe: true, stack: Self.stack(chunk: 8_192))
+        let batch = 8
+        // 8 sequences, 8K prompts, 1K outputs: 64 prompt tokens per step on average, one 8K chunk every 128 steps.
+        let averaged = try estimator.mixedStep(batch: batch, context: 8_704, promptTokens: 64, promptLength: 8_192)
+        let decodeOnly = try estimator.decodeStep(batch: batch, context: 8_704)
+        let full = try Self.estimator(moe: true).mixedStep(
+            batch: batch,
+            context: 8_704,
+            promptTokens: 8_192,
+            promptLength: 8_192
+        )
+        let share = 64.0 / 8_192
+        let expected = decodeOnly.total.value * (1 - share) + full.total.value * share
+        #expect(abs(averaged.total.value - expected) < 1e-12)
+        // Spreading the 64 tokens over every step streams far more experts than the average of the two.
+        let spread = try Self.estimator(moe: true).mixedStep(
+            batch: batch,
+            context: 8_704,
+            promptTokens: 64,
+            promptLength: 8_192
+        )
+        #expect(averaged.total < spread.total)
+    }
+
+    @Test func promptTokensBeyondAChunkFillEveryStep() throws {
+        let chunked = try Self.estimator(stack: Self.stack(chunk: 8_192)).mixedStep(
+            batch: 64,
+            context: 2_048,
+            promptTokens: 9_000,
+            promptLength: 16_384
+        )
+        let plain = try Self.estimator().mixedStep(batch: 64, context: 2_048, promptTokens: 9_000, promptLength: 16_384)
+        #expect(chunked.total == plain.total)
+    }
+}

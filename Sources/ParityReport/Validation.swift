@@ -113,8 +113,8 @@ public struct ValidationReport: Sendable {
             "all: \(all.predicted) predicted, \(all.unpredicted) not predicted; median |error| \(Self.percent(all.median)), p90 \(Self.percent(all.p90))"
         )
         for (name, key) in [
-            ("workload", { (c: Case) in c.workload }), ("vendor", { $0.vendor }), ("chip", { $0.chip }),
-            ("model", { $0.model }), ("stack", { $0.stack }),
+            ("workload", { (c: Case) in c.workload }), ("metric", { $0.metric }), ("vendor", { $0.vendor }),
+            ("chip", { $0.chip }), ("model", { $0.model }), ("stack", { $0.stack }),
         ] as [(String, (Case) -> String)] {
             let parts = grouped(by: key).filter { $0.summary.predicted > 0 }.map {
                 "\($0.group) \(Self.percent($0.summary.median))/\(Self.percent($0.summary.p90)) (\($0.summary.predicted))"
@@ -138,8 +138,8 @@ public struct ValidationReport: Sendable {
         }
         var groups: [ReportValue.Field] = []
         for (name, key) in [
-            ("workload", { (c: Case) in c.workload }), ("vendor", { $0.vendor }), ("chip", { $0.chip }),
-            ("model", { $0.model }), ("stack", { $0.stack }),
+            ("workload", { (c: Case) in c.workload }), ("metric", { $0.metric }), ("vendor", { $0.vendor }),
+            ("chip", { $0.chip }), ("model", { $0.model }), ("stack", { $0.stack }),
         ] as [(String, (Case) -> String)] {
             groups.append(.init(name, .object(grouped(by: key).map { .init($0.group, summaryValue($0.summary)) })))
         }

@@ -539,6 +539,19 @@ extension CommandTests {
 }
 
 extension CommandTests {
+    @Test func validateKeepsOneMetricWhenAsked() throws {
+        let folder = Self.repository.appendingPathComponent("validation/training").path
+        let result = Self.run("validate", folder, "--metric", "mfu", "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let cases = try #require(json["cases"] as? [[String: Any]])
+        #expect(!cases.isEmpty)
+        #expect(cases.allSatisfy { $0["metric"] as? String == "mfu" })
+        let unknown = Self.run("validate", folder, "--metric", "no_such_metric")
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("--metric"))
+    }
+
     @Test func longSequencesAreSearchedWithContextParallelism() throws {
         let scenario = """
             id: t

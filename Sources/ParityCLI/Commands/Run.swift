@@ -66,7 +66,7 @@ struct Validate: RenderingCommand {
         discussion: """
             PATH is a scenario file or a folder of them. Each published metric becomes a case with its \
             relative error; a scenario that cannot be predicted is listed with the reason. The summary gives \
-            the median and p90 |error| overall and by workload, vendor, chip, model and software stack.
+            the median and p90 |error| overall and by workload, metric, vendor, chip, model and software stack.
             """
     )
 
@@ -81,6 +81,14 @@ struct Validate: RenderingCommand {
     )
     var shard: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep only the cases of this metric (e.g. tpot_ms), so the summary is that metric's.",
+            valueName: "metric"
+        )
+    )
+    var metric: String?
+
     @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
 
@@ -89,7 +97,18 @@ struct Validate: RenderingCommand {
     mutating func render() throws -> String {
         let catalog = try catalogOptions.load()
         let parsedShard = try shard.map(Shard.init(parsing:))
-        let report = try ValidationRun.run(paths: paths, catalog: catalog, shard: parsedShard)
+        var report = try ValidationRun.run(paths: paths, catalog: catalog, shard: parsedShard)
+        if let metric {
+            report.cases = report.cases.filter { $0.metric == metric }
+            guard !report.cases.isEmpty else {
+                throw CatalogError(
+                    file: nil,
+                    keyPath: "--metric",
+                    message: "No case has the metric '\(metric)'.",
+                    fix: "Use a metric the files publish, such as tpot_ms or ttft_ms."
+                )
+            }
+        }
         switch format {
         case .json:
             // A shard says which it is, so that `parity merge` can check the set is whole.

@@ -128,9 +128,15 @@ public enum ServingSweep {
         let backend = row["backend"] ?? "-"
         let systemName = row["system"] ?? "-"
         let modelID = row["model_path"] ?? "-"
-        func cases(predicted: Double?, reason: String?, chip: String, model: String, stack: String) -> [ValidationReport
-            .Case]
-        {
+        func cases(
+            predicted: Double?,
+            reason: String?,
+            chip: String,
+            model: String,
+            stack: String,
+            ttftPredicted: Double? = nil,
+            ttftReason: String? = nil
+        ) -> [ValidationReport.Case] {
             var out: [ValidationReport.Case] = []
             if let tpot {
                 out.append(
@@ -149,7 +155,23 @@ public enum ServingSweep {
                     )
                 )
             }
-            _ = ttft
+            if let ttft {
+                out.append(
+                    .init(
+                        id: id,
+                        metric: "ttft_ms",
+                        expected: ttft,
+                        predicted: ttftPredicted,
+                        reason: ttftPredicted == nil ? (ttftReason ?? reason) : nil,
+                        lowerBound: false,
+                        workload: "serving-sweep",
+                        vendor: "NVIDIA",
+                        chip: chip,
+                        model: model,
+                        stack: "\(stack)/\(backend)"
+                    )
+                )
+            }
             return out
         }
         guard let target = systems[systemName] else {
@@ -283,12 +305,29 @@ public enum ServingSweep {
                 promptTokens: promptTokens,
                 promptLength: isl
             ).total
+            // TTFT: the benchmark starts its requests together and, with fixed lengths, they restart
+            // together; each group prefills its burst in passes of the engine's token budget and the
+            // mean request waits (passes + 1) / 2 of them.
+            var ttftPredicted: Double?
+            var ttftReason: String?
+            if disaggregated {
+                ttftReason = "not predicted: TTFT of a disaggregated row (prefill pool, KV transfer) is not modelled"
+            } else if let budget = stack.value(.prefillChunkTokens).map(Int.init), budget > 0 {
+                let perPass = max(1, min(batch, budget / isl))
+                let passes = (batch + perPass - 1) / perPass
+                let pass = try estimator.prefill(tokens: perPass * isl, sequenceLength: isl).total
+                ttftPredicted = pass.value * 1_000 * Double(passes + 1) / 2
+            } else {
+                ttftReason = "not predicted: no prefill_chunk_tokens evidence in '\(stack.name)'"
+            }
             return cases(
                 predicted: step.value * 1_000,
                 reason: nil,
                 chip: chip.name,
                 model: modelName,
-                stack: stack.name
+                stack: stack.name,
+                ttftPredicted: ttftPredicted,
+                ttftReason: ttftReason
             )
         } catch let error as EstimationError {
             return cases(

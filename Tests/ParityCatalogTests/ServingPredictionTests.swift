@@ -61,4 +61,27 @@ struct ServingPredictionTests {
         )
         #expect(throws: Never.self) { _ = try predict(stated) }
     }
+
+    static func prefillPool(_ layout: String) -> String {
+        """
+        id: prefill
+        model: llama-3.1-8b
+        system: { chip: h100-sxm, chips: 16, node: hgx-h100 }
+        workload: { kind: serving, input_tokens: 4096, output_tokens: 512, disaggregated: true }
+        plan:
+          prefill: { chips: 8, \(layout) }
+          decode: { chips: 8, tp: 1, attention_dp: 8, batch_per_chip: 16 }
+        """
+    }
+
+    @Test func tensorParallelPrefillSharesEachPassAcrossItsChips() throws {
+        let dataParallel = try predict(Self.prefillPool("tp: 1, attention_dp: 8"))
+        let tensorParallel = try predict(Self.prefillPool("tp: 8"))
+        let dp = try #require(dataParallel.metrics[.prefillTokensPerSecondPerChip])
+        let tp = try #require(tensorParallel.metrics[.prefillTokensPerSecondPerChip])
+        // Eight chips on one group's prompts do the same arithmetic as eight groups on their own, plus
+        // all-reduces: per chip, no faster, and not many times slower.
+        #expect(tp <= dp * 1.000_001)
+        #expect(tp > dp / 3)
+    }
 }

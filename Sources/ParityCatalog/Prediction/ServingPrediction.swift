@@ -303,8 +303,11 @@ extension ScenarioFile {
             if statedPrefill.batchTokens == nil && statedPrefill.maxNumTokens == nil {
                 notes.append("Prefill batch not stated: one prompt per chip per pass assumed.")
             }
+            // Every rank of an attention-DP group works on the group's prompts together (tensor
+            // parallelism), so one pass holds the tokens of all the group's ranks.
             let tokensPerRank = max(1, tokensPerChip / pool.deployment.ranksPerChip)
-            let computed = max(1, Int(Double(tokensPerRank) * (1 - cached)))
+            let groupTokens = tokensPerRank * pool.deployment.attentionTP
+            let computed = max(1, Int(Double(groupTokens) * (1 - cached)))
             let time = try pool.estimator.prefill(tokens: computed, sequenceLength: min(input, max(computed, 1))).total
             prefillRatePerChip = Double(tokensPerRank * pool.deployment.ranksPerChip) / time.value
             metrics[.prefillTokensPerSecondPerChip] = prefillRatePerChip

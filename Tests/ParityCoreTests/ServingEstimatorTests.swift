@@ -119,4 +119,36 @@ struct ServingEstimatorTests {
         let plain = try Self.estimator().mixedStep(batch: 64, context: 2_048, promptTokens: 9_000, promptLength: 16_384)
         #expect(chunked.total == plain.total)
     }
+
+    static func expertParallel(overlap: Bool) -> ServingEstimator {
+        var stack = stack()
+        stack.parameters[.overlapComputeFraction] = evidence(0.85)
+        stack.parameters[.scaleOutEfficiency] = evidence(0.85)
+        // Sixteen ranks over two 8-chip domains, attention data-parallel, experts spread over all.
+        return ServingEstimator(
+            architecture: model(moe: true),
+            chip: TrainingEstimatorTests.chip,
+            system: nil,
+            stack: stack,
+            deployment: ServingDeployment(ranks: 16, attentionDP: 16, moeEP: 16, twoBatchOverlap: overlap)
+        )
+    }
+
+    @Test func prefillSendsATokenOncePerRemoteDomainAndDecodeEveryCopy() throws {
+        let estimator = Self.expertParallel(overlap: false)
+        let prefill = try estimator.prefill(tokens: 256, sequenceLength: 256)
+        let decode = try estimator.mixedStep(batch: 256, context: 256, promptTokens: 0, promptLength: 1)
+        // The same 256 tokens per rank: about one remote copy each in prefill against four in decode.
+        #expect(prefill.communication < decode.communication)
+        #expect(prefill.communication.value > 0)
+    }
+
+    @Test func twoBatchOverlapHidesCommunicationButSlowsTheComputationBesideIt() throws {
+        let plain = try Self.expertParallel(overlap: false).prefill(tokens: 4_096, sequenceLength: 4_096)
+        let overlapped = try Self.expertParallel(overlap: true).prefill(tokens: 4_096, sequenceLength: 4_096)
+        #expect(overlapped.communication < plain.communication)
+        #expect(overlapped.overlapSlowdown > .zero)
+        #expect(plain.overlapSlowdown == .zero)
+        #expect(overlapped.total < plain.total)
+    }
 }

@@ -38,6 +38,8 @@ public struct ServingEstimator: Sendable {
         public var elementwise: Seconds = .zero
         /// Fixed per-step work outside the layers: sampling, logits processing, scheduling.
         public var stepOverhead: Seconds = .zero
+        /// Computation slowed by communication kernels running beside it (two-batch overlap).
+        public var overlapSlowdown: Seconds = .zero
         public var communication: Seconds = .zero
         public var communicationHidden: Seconds = .zero
         public var overhead: Seconds = .zero
@@ -87,6 +89,7 @@ public struct ServingEstimator: Sendable {
             r.lmHead = mix(lmHead, other.lmHead)
             r.elementwise = mix(elementwise, other.elementwise)
             r.stepOverhead = mix(stepOverhead, other.stepOverhead)
+            r.overlapSlowdown = mix(overlapSlowdown, other.overlapSlowdown)
             r.communication = mix(communication, other.communication)
             r.communicationHidden = mix(communicationHidden, other.communicationHidden)
             r.overhead = mix(overhead, other.overhead)
@@ -116,13 +119,14 @@ public struct ServingEstimator: Sendable {
 
         public var total: Seconds {
             denseGEMM + expertGEMM + attention + lmHead + elementwise + communication + overhead + stepOverhead
+                + overlapSlowdown
         }
 
         public var parts: [(name: String, time: Seconds)] {
             [
                 ("dense_gemm", denseGEMM), ("expert_gemm", expertGEMM), ("attention", attention), ("lm_head", lmHead),
                 ("elementwise", elementwise), ("communication_exposed", communication), ("kernel_overhead", overhead),
-                ("step_overhead", stepOverhead),
+                ("step_overhead", stepOverhead), ("overlap_slowdown", overlapSlowdown),
             ]
         }
     }
@@ -435,9 +439,24 @@ public struct ServingEstimator: Sendable {
                 compute = compute + sharedTime + expertTime
                 if d.attentionDP > 1 && d.moeEP > 1 {
                     let dispatch: Double = [.fp8, .fp4, .nvfp4, .mxfp4, .int8].contains(d.expertPrecision) ? 1 : 2
-                    comm =
-                        comm + Collective.allToAll(bytes: Bytes(m * k * h * dispatch), ranks: d.ranks, link: commLink)
-                    comm = comm + Collective.allToAll(bytes: Bytes(m * k * h * 2), ranks: d.ranks, link: commLink)
+                    // Copies inside the scale-up domain go over its links, the rest over the NICs; prefill's
+                    // throughput kernels send a token once per remote domain and forward it inside
+                    // (node-limited routing caps the domains), decode's latency kernels send every copy.
+                    for bytes in [dispatch, 2] {
+                        comm =
+                            comm
+                            + (try ExpertAllToAll.time(
+                                tokens: m,
+                                hidden: a.hiddenSize,
+                                bytesPerElement: bytes,
+                                moe: moe,
+                                ranks: d.ranks,
+                                ranksPerDomain: links.domain,
+                                scaleUp: links.up,
+                                scaleOut: links.out,
+                                forwardsInsideDomain: prefill
+                            ))
+                    }
                     if !prefill, let fixed = stack.value(.expertAllToAllLatency) {
                         // The measured dispatch plus combine replaces the two generic collective latencies.
                         comm = comm + Seconds(fixed) - commLink.latency * 2
@@ -474,6 +493,10 @@ public struct ServingEstimator: Sendable {
                 let exposed = max(.zero, comm - compute)
                 b.communication = b.communication + exposed
                 b.communicationHidden = b.communicationHidden + (comm - exposed)
+                // Communication kernels take streaming multiprocessors from the computation they overlap.
+                if let remaining = stack.value(.overlapComputeFraction) {
+                    b.overlapSlowdown = b.overlapSlowdown + min(compute, comm) * (1 / remaining - 1)
+                }
             } else {
                 b.communication = b.communication + comm
             }

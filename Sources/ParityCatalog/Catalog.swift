@@ -189,8 +189,17 @@ public struct Catalog: Sendable {
     public func stack(for chip: Chip, software: String?) throws(CatalogError) -> (stack: SoftwareStack, note: String?) {
         let candidates = stacks.filter { $0.chips.contains(chip.name) }
         let text = software?.lowercased() ?? ""
-        if let matched = candidates.first(where: { stack in stack.matches.contains { text.contains($0) } }) {
-            return (matched, nil)
+        // The framework named first wins ("MegaScale (built on Megatron-LM)" is MegaScale); among
+        // words at the same place, the longest.
+        func firstMatch(_ stack: SoftwareStack) -> (position: Int, length: Int)? {
+            stack.matches.compactMap { word -> (Int, Int)? in
+                text.range(of: word).map { (text.distance(from: text.startIndex, to: $0.lowerBound), word.count) }
+            }.min { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 > $1.1 }
+        }
+        let matched = candidates.compactMap { stack in firstMatch(stack).map { (stack, $0) } }
+            .min { $0.1.position != $1.1.position ? $0.1.position < $1.1.position : $0.1.length > $1.1.length }
+        if let matched {
+            return (matched.0, nil)
         }
         if let fallback = candidates.first(where: { $0.matches.isEmpty }) {
             let note =

@@ -135,6 +135,16 @@ struct SoftwareStackTests {
         #expect(vllm.value(.latentAttentionLayerOverhead) != base.value(.latentAttentionLayerOverhead))
     }
 
+    @Test(arguments: [
+        ("Megatron-LM (PTD-P)", "nvidia-ampere-megatron-lm"),
+        ("MegaScale (built on Megatron-LM)", "nvidia-ampere-megascale"),
+        ("DeepSpeed", "nvidia-ampere"),
+    ])
+    func theFrameworkNamedFirstPicksTheStack(software: String, stack: String) throws {
+        let a100 = try catalog.chip(named: "a100-80gb")
+        #expect(try catalog.stack(for: a100, software: software).stack.name == stack)
+    }
+
     @Test func stacksForGraceBlackwellAndB200DifferForVLLM() throws {
         let b200 = try catalog.stack(for: try catalog.chip(named: "b200"), software: "vllm").stack
         let gb200 = try catalog.stack(for: try catalog.chip(named: "gb200"), software: "vllm").stack

@@ -102,8 +102,8 @@ struct TrainingEstimatorTests {
         let plain = TrainingPlan(tp: 1, pp: 4, dp: 16, schedule: .oneFOneB)
         let interleaved = TrainingPlan(tp: 1, pp: 4, vpp: 2, dp: 16, schedule: .interleaved)
         let lastMicroBatchOnly = try estimator.estimate(plan: interleaved)
-        estimator.stack.parameters[.gradientOverlapPerChunk] = .init(
-            value: 1,
+        estimator.stack.parameters[.gradientOverlap] = .init(
+            value: 2,
             evidence: "test",
             provenance: Self.provenance
         )
@@ -116,6 +116,63 @@ struct TrainingEstimatorTests {
         #expect(withoutChunks.breakdown.dataParallel > .zero)
         #expect(perChunk.breakdown.dataParallel < lastMicroBatchOnly.breakdown.dataParallel)
         #expect(perChunk.breakdown.dataParallel < withoutChunks.breakdown.dataParallel)
+    }
+
+    @Test func stagesAreBalancedWithTheHeadOnTheLastOne() {
+        // Ten equal layers on four stages, the last also carrying work worth two layers: the last
+        // stage takes one layer, the others three each, so no stage exceeds three layers of work.
+        let counts = balancedStages(Array(repeating: 1, count: 10), into: 4, lastExtra: 2)
+        #expect(counts.reduce(0, +) == 10)
+        #expect(counts.count == 4 && counts.allSatisfy { $0 >= 1 })
+        #expect(counts.last == 1)
+        // Without extra work, the split is as even as it can be.
+        #expect(balancedStages(Array(repeating: 1, count: 8), into: 4, lastExtra: 0) == [2, 2, 2, 2])
+    }
+
+    @Test func multiTokenPredictionAddsALayerAndAHeadToTheLastStage() throws {
+        var estimator = Self.estimator(chips: 1)
+        let plan = TrainingPlan(tp: 1, pp: 1, dp: 1)
+        let without = try estimator.estimate(plan: plan)
+        let layer = estimator.architecture.layers[0]
+        estimator.architecture.multiTokenPrediction = .init(
+            modules: 1,
+            layer: layer,
+            extraParameters: 2 * 4_096 * 4_096
+        )
+        let with = try estimator.estimate(plan: plan)
+        #expect(with.stepTime > without.stepTime)
+        // Model FLOPs (and so MFU's numerator per token) leave the MTP module out.
+        #expect(with.modelFLOPsPerToken == without.modelFLOPsPerToken)
+    }
+
+    @Test func attentionThatWritesItsScoresOutCostsMemoryTraffic() throws {
+        var estimator = Self.estimator(chips: 1)
+        let plan = TrainingPlan(tp: 1, pp: 1, dp: 1)
+        let fused = try estimator.estimate(plan: plan)
+        estimator.stack.parameters[.attentionScoreBytesForward] = .init(
+            value: 13,
+            evidence: "t",
+            provenance: Self.provenance
+        )
+        estimator.stack.parameters[.attentionScoreBytesBackward] = .init(
+            value: 19,
+            evidence: "t",
+            provenance: Self.provenance
+        )
+        let materialized = try estimator.estimate(plan: plan)
+        // 32 heads x 4,096 x 4,096 scores per sequence, 32 bytes each over a step, for 8 layers and 256
+        // sequences, at 0.8 x 3 TB/s, on top of GEMMs over the whole square instead of the causal half.
+        let traffic = 32.0 * 4_096 * 4_096 * 32 * 8 * 256 / (0.8 * 3e12)
+        #expect(materialized.breakdown.attention.value > traffic)
+        #expect(materialized.stepTime.value > fused.stepTime.value + traffic * 0.9)
+    }
+
+    @Test func withoutSequenceParallelismNormsRunOnEveryTensorRank() throws {
+        let estimator = Self.estimator(chips: 8)
+        let split = try estimator.estimate(plan: TrainingPlan(tp: 8, pp: 1, dp: 1, sequenceParallel: true))
+        let replicated = try estimator.estimate(plan: TrainingPlan(tp: 8, pp: 1, dp: 1, sequenceParallel: false))
+        #expect(replicated.breakdown.elementwise > split.breakdown.elementwise)
+        #expect(replicated.breakdown.gemm == split.breakdown.gemm)
     }
 
     @Test func recomputationCostsTimeAndSavesMemory() throws {

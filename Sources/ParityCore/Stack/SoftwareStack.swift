@@ -78,10 +78,16 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Prompt tokens one aggregated step takes at most (a count): the engine's chunked-prefill
         /// budget (`max_num_tokens`, `max_num_batched_tokens`, `chunked_prefill_size`).
         case prefillChunkTokens = "prefill_chunk_tokens"
-        /// 1 when the framework reduces each virtual pipeline chunk's gradients as soon as that chunk's
-        /// last backward finishes (Megatron-Core's per-chunk buckets), so the reduction overlaps a whole
-        /// round of backward passes; absent or 0 when it overlaps only the last micro-batch's backward.
-        case gradientOverlapPerChunk = "gradient_overlap_per_chunk"
+        /// How the framework overlaps the data-parallel gradient reduction with backward passes (a
+        /// count): 0 not at all (reduced after the last backward), 1 behind the last micro-batch's
+        /// backward (the default when absent), 2 per virtual pipeline chunk, each chunk reduced as its
+        /// last backward finishes (Megatron-Core's buckets), so only the last chunk's stays exposed.
+        case gradientOverlap = "gradient_overlap"
+        /// HBM bytes per attention-score element in a forward pass, for stacks that write the score
+        /// matrix out (attention without FlashAttention): scores, softmax, dropout and its mask.
+        case attentionScoreBytesForward = "attention_score_bytes_forward"
+        /// The same for the backward pass.
+        case attentionScoreBytesBackward = "attention_score_bytes_backward"
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
@@ -100,7 +106,10 @@ public struct SoftwareStack: Hashable, Sendable {
 
         /// A whole number of things.
         public var isCount: Bool {
-            [.elementwiseKernelsPerLayer, .prefillChunkTokens, .gradientOverlapPerChunk].contains(self)
+            [
+                .elementwiseKernelsPerLayer, .prefillChunkTokens, .gradientOverlap, .attentionScoreBytesForward,
+                .attentionScoreBytesBackward,
+            ].contains(self)
         }
     }
 

@@ -164,25 +164,43 @@ public struct TrainingEstimator: Sendable {
         let tpLink = try link(ranks: plan.tp, stride: 1, links)
         let cpLink = try link(ranks: plan.cp, stride: plan.tp, links)
 
-        var layerTimes: [Seconds] = []
-        var breakdownPerLayer: [TrainingEstimate.Breakdown] = []
-        for layer in a.layers {
+        // One layer's time per micro-batch on its stage, and where it goes.
+        func cost(of layer: ModelArchitecture.Layer) throws(EstimationError) -> (Seconds, TrainingEstimate.Breakdown) {
             var b = TrainingEstimate.Breakdown()
             let gemmForward = tokenCount * layer.weightFLOPsPerToken(hidden: h) / tp
-            let attentionForward =
-                tokenCount * layer.trainingCoreFLOPsPerToken(sequence: s, counting: .causal) / tp
+            // Without sequence parallelism every tensor-parallel rank runs the norms, dropouts and
+            // residual adds on the whole hidden state (Korthikanti et al. 2022: 10 s b h of the
+            // 34 s b h bytes a GPT layer stores are not split).
+            let replicated = plan.tp > 1 && !plan.sequenceParallel ? 5 * Double(h) * (1 - 1 / tp) : 0
             let elementwiseForward =
-                tokenCount * Double(layer.activationElementsPerToken(hidden: h)) * activationBytes * 2 / tp
+                tokenCount * (Double(layer.activationElementsPerToken(hidden: h)) / tp + replicated)
+                * activationBytes * 2
             b.gemm = FLOPs(3 * gemmForward) / gemmRate
-            b.attention = FLOPs(3 * attentionForward) / attentionRate
             b.elementwise = Bytes(3 * elementwiseForward) / memoryRate
+            // Attention core: fused (FlashAttention) at the attention efficiency over the causal half,
+            // or, on stacks that write the score matrix out, batched GEMMs over the whole square plus
+            // the scores' trips through memory.
+            let attentionForward: Seconds
+            let attentionBackward: Seconds
+            if let forwardBytes = stack.value(.attentionScoreBytesForward),
+                let backwardBytes = stack.value(.attentionScoreBytesBackward),
+                case .standard(let standard) = layer.attention
+            {
+                let flops = tokenCount * layer.trainingCoreFLOPsPerToken(sequence: s, counting: .full) / tp
+                let scores = tokenCount * Double(s) * Double(standard.queryHeads) / tp
+                attentionForward = FLOPs(flops) / gemmRate + Bytes(forwardBytes * scores) / memoryRate
+                attentionBackward = FLOPs(2 * flops) / gemmRate + Bytes(backwardBytes * scores) / memoryRate
+            } else {
+                let flops = tokenCount * layer.trainingCoreFLOPsPerToken(sequence: s, counting: .causal) / tp
+                attentionForward = FLOPs(flops) / attentionRate
+                attentionBackward = FLOPs(2 * flops) / attentionRate
+            }
+            b.attention = attentionForward + attentionBackward
             switch plan.recompute {
             case .full:
-                b.recompute =
-                    FLOPs(gemmForward) / gemmRate + FLOPs(attentionForward) / attentionRate
-                    + Bytes(elementwiseForward) / memoryRate
+                b.recompute = FLOPs(gemmForward) / gemmRate + attentionForward + Bytes(elementwiseForward) / memoryRate
             case .selective:
-                b.recompute = FLOPs(attentionForward) / attentionRate
+                b.recompute = attentionForward
             case .none: break
             }
             let compute = b.gemm + b.attention + b.elementwise + b.recompute
@@ -215,17 +233,38 @@ public struct TrainingEstimator: Sendable {
                     b.expertParallel = a2a
                 }
             }
+            return (compute + b.overlapSlowdown + b.tensorParallel + b.contextParallel + b.expertParallel, b)
+        }
+        var layerTimes: [Seconds] = []
+        var breakdownPerLayer: [TrainingEstimate.Breakdown] = []
+        for layer in a.layers {
+            let (time, b) = try cost(of: layer)
+            layerTimes.append(time)
             breakdownPerLayer.append(b)
-            layerTimes.append(compute + b.overlapSlowdown + b.tensorParallel + b.contextParallel + b.expertParallel)
+        }
+        // The last stage also runs the head and its loss, and any multi-token-prediction modules: each
+        // one more decoder layer, its input projection and the shared head again.
+        let headForward = tokenCount * a.headFLOPsPerToken.value / tp
+        let head = FLOPs(3 * headForward) / gemmRate
+        var tail = TrainingEstimate.Breakdown()
+        tail.gemm = head
+        var tailTime = head
+        if let mtp = a.multiTokenPrediction, mtp.modules > 0 {
+            let (time, b) = try cost(of: mtp.layer)
+            let projection = FLOPs(3 * tokenCount * 2 * Double(mtp.extraParameters) / tp) / gemmRate
+            let modules = Double(mtp.modules)
+            tailTime = tailTime + (time + projection + head) * modules
+            tail = tail + b * modules
+            tail.gemm = tail.gemm + (projection + head) * modules
         }
 
-        // Stages: layers split as evenly as possible; the head and its loss on the last stage.
+        // Stages: contiguous layers balanced so the slowest stage is as fast as it can be, the last
+        // stage carrying the head (and MTP modules) with fewer layers, as frameworks let one set it.
         let stages = plan.pp
-        let perStage = splitEvenly(a.layers.count, into: stages)
+        let perStage = balancedStages(layerTimes.map(\.value), into: stages, lastExtra: tailTime.value)
         var stageTimes: [Seconds] = []
         var stageBreakdowns: [TrainingEstimate.Breakdown] = []
         var start = 0
-        let headForward = tokenCount * a.headFLOPsPerToken.value / tp
         for (index, count) in perStage.enumerated() {
             var time = Seconds.zero
             var b = TrainingEstimate.Breakdown()
@@ -234,9 +273,8 @@ public struct TrainingEstimator: Sendable {
                 b = b + breakdownPerLayer[i]
             }
             if index == stages - 1 {
-                let head = FLOPs(3 * headForward) / gemmRate
-                time = time + head
-                b.gemm = b.gemm + head
+                time = time + tailTime
+                b = b + tail
             }
             if stages > 1 {
                 let pipeLink = try link(ranks: 2, stride: links.domain, links)
@@ -290,15 +328,19 @@ public struct TrainingEstimator: Sendable {
             parameterGather(denseShard, ranks: dataParallel)
             + parameterGather(expertShard, ranks: expertDataParallel)
         // Gradients of a layer are final after its last micro-batch's backward, so their reduction hides
-        // behind the backward passes that follow it on the stage: one micro-batch's backward, or, where
-        // the stack reduces each virtual chunk as it finishes (`gradient_overlap_per_chunk`), the last
-        // round of `pp` micro-batches, whose backward passes finish the chunks one after another. The
-        // parameter gather hides behind the first forward passes in the same way.
-        let perChunk = (stack.value(.gradientOverlapPerChunk) ?? 0) >= 1
-        let overlappedMicroBatches = plan.vpp > 1 && perChunk ? min(Double(plan.pp), microBatches) : 1
+        // behind the backward passes that follow it on the stage (`gradient_overlap`): none, one
+        // micro-batch's backward, or, where the stack reduces each virtual chunk as it finishes, the
+        // last round of `pp` micro-batches, whose backward passes finish the chunks one after another.
+        // The parameter gather hides behind the first forward passes in the same way.
+        let overlap = stack.value(.gradientOverlap) ?? 1
+        let perChunk = overlap >= 2 && plan.vpp > 1
+        let overlappedMicroBatches = overlap < 1 ? 0 : perChunk ? min(Double(plan.pp), microBatches) : 1
         let reduceWindow = stageTime * (2.0 / 3.0) * overlappedMicroBatches
         let gatherWindow = stageTime * (1.0 / 3.0) * overlappedMicroBatches
-        breakdown.dataParallel = max(.zero, reduceTime - reduceWindow) + max(.zero, gatherTime - gatherWindow)
+        // Per chunk, the chunk that finishes last has nothing left to hide behind.
+        let lastChunk = perChunk ? reduceTime / Double(plan.vpp) : .zero
+        breakdown.dataParallel =
+            max(lastChunk, reduceTime - reduceWindow) + max(.zero, gatherTime - gatherWindow)
         breakdown.dataParallelHidden = reduceTime + gatherTime - breakdown.dataParallel
         let optimizerShard =
             plan.zero >= 1
@@ -426,6 +468,43 @@ func splitEvenly(_ n: Int, into parts: Int) -> [Int] {
     let base = n / parts
     let extra = n % parts
     return (0..<parts).map { $0 < extra ? base + 1 : base }
+}
+
+/// Layer counts of `parts` contiguous stages (first to last, each at least one layer) that make the
+/// slowest stage as fast as possible, the last stage also carrying `lastExtra`.
+func balancedStages(_ times: [Double], into parts: Int, lastExtra: Double) -> [Int] {
+    guard parts > 1, times.count > parts else { return splitEvenly(times.count, into: parts) }
+    // Fill stages from the last, each up to `limit`; nil when more than `parts` stages are needed.
+    func fill(_ limit: Double) -> [Int]? {
+        var counts: [Int] = []
+        var load = lastExtra
+        var count = 0
+        for time in times.reversed() {
+            if count > 0 && load + time > limit {
+                counts.append(count)
+                count = 0
+                load = 0
+            }
+            load += time
+            count += 1
+        }
+        counts.append(count)
+        return counts.count <= parts ? Array(counts.reversed()) : nil
+    }
+    var low = times.max() ?? 0
+    var high = times.reduce(0, +) + lastExtra
+    for _ in 0..<64 where high - low > 1e-9 * high {
+        let middle = (low + high) / 2
+        if fill(middle) != nil { high = middle } else { low = middle }
+    }
+    var counts = fill(high) ?? splitEvenly(times.count, into: parts)
+    // Fewer stages than asked: halve the largest until there are enough (no stage gets slower).
+    while counts.count < parts, let i = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[i] > 1 {
+        let moved = counts[i] / 2
+        counts[i] -= moved
+        counts.insert(moved, at: i + 1)
+    }
+    return counts
 }
 
 extension TrainingEstimate.Breakdown {

@@ -97,8 +97,9 @@ struct TrainingEstimatorTests {
     }
 
     @Test func perChunkReductionHidesBehindARoundOfBackwardPasses() throws {
-        // 64 chips over 8 nodes, data parallel across the scale-out network.
+        // 64 chips over 8 nodes, data parallel across a slow (1 GB/s) scale-out network.
         var estimator = Self.estimator(chips: 64, batch: 64)
+        estimator.chip.scaleOut = .init(bandwidth: .giga(1), technology: nil, provenance: Self.provenance)
         let plain = TrainingPlan(tp: 1, pp: 4, dp: 16, schedule: .oneFOneB)
         let interleaved = TrainingPlan(tp: 1, pp: 4, vpp: 2, dp: 16, schedule: .interleaved)
         let lastMicroBatchOnly = try estimator.estimate(plan: interleaved)
@@ -173,6 +174,25 @@ struct TrainingEstimatorTests {
         let replicated = try estimator.estimate(plan: TrainingPlan(tp: 8, pp: 1, dp: 1, sequenceParallel: false))
         #expect(replicated.breakdown.elementwise > split.breakdown.elementwise)
         #expect(replicated.breakdown.gemm == split.breakdown.gemm)
+    }
+
+    @Test func dataParallelTrafficCrossesNodesOnlyWithEachRanksShare() throws {
+        // Sixteen data-parallel ranks, eight per 8-chip node: a reduce-scatter inside each node over
+        // its links, then one between the two nodes on an eighth of the gradients over the NICs.
+        let e = try Self.estimator(chips: 16).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 16))
+        let gradients = Bytes(Double(Self.model().parameters.total) * 4)
+        let up = Link(name: "up", bandwidth: BytesPerSecond(450e9 * 0.75), latency: Seconds(15e-6))
+        let out = Link(name: "out", bandwidth: BytesPerSecond(50e9 * 0.85), latency: Seconds(15e-6))
+        let parameters = Bytes(Double(Self.model().parameters.total) * 2)
+        let expected =
+            Collective.allGather(bytes: gradients, ranks: 8, link: up)
+            + Collective.allGather(bytes: gradients / 8, ranks: 2, link: out)
+            + Collective.allGather(bytes: parameters, ranks: 8, link: up)
+            + Collective.allGather(bytes: parameters / 8, ranks: 2, link: out)
+        let total = e.breakdown.dataParallel + e.breakdown.dataParallelHidden
+        #expect(abs((total - expected).value) < 1e-9 * expected.value, "\(total.value) vs \(expected.value)")
+        // A flat ring over the NICs would move all of it through them.
+        #expect(total < Collective.allGather(bytes: gradients, ranks: 16, link: out))
     }
 
     @Test func recomputationCostsTimeAndSavesMemory() throws {

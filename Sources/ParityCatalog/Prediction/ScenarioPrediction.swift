@@ -103,10 +103,19 @@ extension ScenarioFile {
         } else if expected?.metrics[.mfu] != nil {
             notes.append("MFU peak not stated by the source: the BF16 dense peak is used.")
         }
+        // Slices joined over the data-centre network are scale-up domains of their own.
+        var trainingSystem = system
+        if let slices = scenario.system.slices, slices > 1, var sliced = trainingSystem {
+            sliced.chips = min(sliced.chips, max(1, scenario.system.chips / slices))
+            trainingSystem = sliced
+            notes.append(
+                "\(slices) slices: collectives inside a slice use its scale-up links, across slices the scale-out network."
+            )
+        }
         let estimator = TrainingEstimator(
             architecture: architecture,
             chip: chip,
-            system: system,
+            system: trainingSystem,
             stack: stack,
             chips: scenario.system.chips,
             sequenceLength: sequenceLength,

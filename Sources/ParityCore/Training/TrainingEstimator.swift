@@ -308,24 +308,45 @@ public struct TrainingEstimator: Sendable {
         let expertShard = expertParameters / Double(plan.ep * plan.pp)
         let expertDataParallel = max(1, plan.dp * plan.cp * plan.tp / plan.ep)
         let dataParallel = plan.dp * plan.cp
-        let dpLink = try link(ranks: dataParallel, stride: plan.tp, links)
+        // Data-parallel collectives run hierarchically: among the group's ranks inside a scale-up domain
+        // over its links, then across domains on each rank's share over the NICs.
+        func hierarchical(
+            _ bytes: Double,
+            ranks: Int,
+            _ collective: (Bytes, Int, Link) -> Seconds
+        ) throws(EstimationError) -> Seconds {
+            // The data-parallel group (context-parallel ranks included) is strided by tensor parallelism.
+            let stride = plan.tp
+            if ranks * stride <= links.domain { return collective(Bytes(bytes), ranks, links.scaleUp) }
+            guard let out = links.scaleOut else {
+                throw EstimationError(
+                    "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name)."
+                )
+            }
+            let inside = max(1, min(ranks, links.domain / stride))
+            let outside = (ranks + inside - 1) / inside
+            return collective(Bytes(bytes), inside, links.scaleUp)
+                + collective(Bytes(bytes / Double(inside)), outside, out)
+        }
         // Gradients are reduce-scattered (FP32) or all-reduced; with a distributed optimizer the updated
         // BF16 parameters are all-gathered before the next step's forward.
-        func gradientSync(_ shard: Double, ranks: Int) -> Seconds {
-            guard ranks > 1 else { return .zero }
+        func gradientSync(_ shard: Double, ranks: Int) throws(EstimationError) -> Seconds {
+            guard ranks > 1, shard > 0 else { return .zero }
             if plan.zero >= 1 {
-                return Collective.allGather(bytes: Bytes(shard * 4), ranks: ranks, link: dpLink)
+                return try hierarchical(shard * 4, ranks: ranks) {
+                    Collective.allGather(bytes: $0, ranks: $1, link: $2)
+                }
             }
-            return Collective.allReduce(bytes: Bytes(shard * 4), ranks: ranks, link: dpLink)
+            return try hierarchical(shard * 4, ranks: ranks) { Collective.allReduce(bytes: $0, ranks: $1, link: $2) }
         }
-        func parameterGather(_ shard: Double, ranks: Int) -> Seconds {
-            guard ranks > 1, plan.zero >= 1 else { return .zero }
-            return Collective.allGather(bytes: Bytes(shard * 2), ranks: ranks, link: dpLink)
+        func parameterGather(_ shard: Double, ranks: Int) throws(EstimationError) -> Seconds {
+            guard ranks > 1, shard > 0, plan.zero >= 1 else { return .zero }
+            return try hierarchical(shard * 2, ranks: ranks) { Collective.allGather(bytes: $0, ranks: $1, link: $2) }
         }
         let reduceTime =
-            gradientSync(denseShard, ranks: dataParallel) + gradientSync(expertShard, ranks: expertDataParallel)
+            try gradientSync(denseShard, ranks: dataParallel) + gradientSync(expertShard, ranks: expertDataParallel)
         let gatherTime =
-            parameterGather(denseShard, ranks: dataParallel)
+            try parameterGather(denseShard, ranks: dataParallel)
             + parameterGather(expertShard, ranks: expertDataParallel)
         // Gradients of a layer are final after its last micro-batch's backward, so their reduction hides
         // behind the backward passes that follow it on the stage (`gradient_overlap`): none, one

@@ -29,30 +29,9 @@ struct ServingEstimatorTests {
         return SoftwareStack(name: "test", description: nil, chips: ["x"], matches: [], parameters: parameters)
     }
 
-    static func model(moe: Bool) -> ModelArchitecture {
-        let attention = StandardAttention(queryHeads: 32, keyValueHeads: 8, headDimension: 128)
-        let feedForward: FeedForward =
-            moe
-            ? .mixtureOfExperts(MixtureOfExperts(experts: 128, topK: 8, expertIntermediateSize: 768))
-            : .dense(DenseMLP(intermediateSize: 14_336))
-        let layer = ModelArchitecture.Layer(
-            attention: .standard(attention),
-            feedForward: feedForward,
-            normParameters: 8_192
-        )
-        return ModelArchitecture(
-            name: "m",
-            family: "t",
-            hiddenSize: 4_096,
-            vocabularySize: 128_000,
-            tiedEmbeddings: false,
-            layers: Array(repeating: layer, count: 16)
-        )
-    }
-
     static func estimator(moe: Bool = false, stack: SoftwareStack = stack()) -> ServingEstimator {
         ServingEstimator(
-            architecture: model(moe: moe),
+            architecture: TrainingEstimatorTests.model(layers: 16, moe: moe),
             chip: TrainingEstimatorTests.chip,
             system: nil,
             stack: stack,
@@ -126,7 +105,7 @@ struct ServingEstimatorTests {
         stack.parameters[.scaleOutEfficiency] = evidence(0.85)
         // Sixteen ranks over two 8-chip domains, attention data-parallel, experts spread over all.
         return ServingEstimator(
-            architecture: model(moe: true),
+            architecture: TrainingEstimatorTests.model(layers: 16, moe: true),
             chip: TrainingEstimatorTests.chip,
             system: nil,
             stack: stack,

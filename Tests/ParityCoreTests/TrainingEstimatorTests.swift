@@ -32,11 +32,15 @@ struct TrainingEstimatorTests {
         scaleOut: .init(bandwidth: .giga(50), technology: nil, provenance: provenance)
     )
 
-    static func model(layers: Int = 8) -> ModelArchitecture {
+    static func model(layers: Int = 8, moe: Bool = false) -> ModelArchitecture {
         let attention = StandardAttention(queryHeads: 32, keyValueHeads: 8, headDimension: 128)
+        let feedForward: FeedForward =
+            moe
+            ? .mixtureOfExperts(MixtureOfExperts(experts: 128, topK: 8, expertIntermediateSize: 768))
+            : .dense(DenseMLP(intermediateSize: 14_336))
         let layer = ModelArchitecture.Layer(
             attention: .standard(attention),
-            feedForward: .dense(DenseMLP(intermediateSize: 14_336)),
+            feedForward: feedForward,
             normParameters: 8_192
         )
         return ModelArchitecture(

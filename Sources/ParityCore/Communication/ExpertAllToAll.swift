@@ -44,4 +44,35 @@ public enum ExpertAllToAll {
         }
         return time
     }
+
+    /// Dispatch at `dispatchBytes` per element and BF16 combine of one MoE layer for `tokens` tokens.
+    public static func dispatchAndCombine(
+        tokens: Double,
+        hidden: Int,
+        dispatchBytes: Double,
+        moe: MixtureOfExperts,
+        ranks: Int,
+        ranksPerDomain: Int,
+        scaleUp: Link,
+        scaleOut: Link?,
+        forwardsInsideDomain: Bool = true
+    ) throws(EstimationError) -> Seconds {
+        var total = Seconds.zero
+        for bytes in [dispatchBytes, 2] {
+            total =
+                total
+                + (try time(
+                    tokens: tokens,
+                    hidden: hidden,
+                    bytesPerElement: bytes,
+                    moe: moe,
+                    ranks: ranks,
+                    ranksPerDomain: ranksPerDomain,
+                    scaleUp: scaleUp,
+                    scaleOut: scaleOut,
+                    forwardsInsideDomain: forwardsInsideDomain
+                ))
+        }
+        return total
+    }
 }

@@ -442,21 +442,19 @@ public struct ServingEstimator: Sendable {
                     // Copies inside the scale-up domain go over its links, the rest over the NICs; prefill's
                     // throughput kernels send a token once per remote domain and forward it inside
                     // (node-limited routing caps the domains), decode's latency kernels send every copy.
-                    for bytes in [dispatch, 2] {
-                        comm =
-                            comm
-                            + (try ExpertAllToAll.time(
-                                tokens: m,
-                                hidden: a.hiddenSize,
-                                bytesPerElement: bytes,
-                                moe: moe,
-                                ranks: d.ranks,
-                                ranksPerDomain: links.domain,
-                                scaleUp: links.up,
-                                scaleOut: links.out,
-                                forwardsInsideDomain: prefill
-                            ))
-                    }
+                    comm =
+                        comm
+                        + (try ExpertAllToAll.dispatchAndCombine(
+                            tokens: m,
+                            hidden: a.hiddenSize,
+                            dispatchBytes: dispatch,
+                            moe: moe,
+                            ranks: d.ranks,
+                            ranksPerDomain: links.domain,
+                            scaleUp: links.up,
+                            scaleOut: links.out,
+                            forwardsInsideDomain: prefill
+                        ))
                     if !prefill, let fixed = stack.value(.expertAllToAllLatency) {
                         // The measured dispatch plus combine replaces the two generic collective latencies.
                         comm = comm + Seconds(fixed) - commLink.latency * 2

@@ -419,21 +419,16 @@ public struct TrainingEstimator: Sendable {
         ranksPerDomain: Int
     ) throws(EstimationError) -> Seconds {
         let dispatchBytes: Double = [.fp8, .mxfp8, .hif8].contains(precision) ? 1 : 2
-        var time = Seconds.zero
-        for bytes in [dispatchBytes, 2] {
-            time =
-                time
-                + (try ExpertAllToAll.time(
-                    tokens: tokens,
-                    hidden: architecture.hiddenSize,
-                    bytesPerElement: bytes,
-                    moe: moe,
-                    ranks: plan.ep,
-                    ranksPerDomain: ranksPerDomain,
-                    scaleUp: links.scaleUp,
-                    scaleOut: links.scaleOut
-                ))
-        }
+        let time = try ExpertAllToAll.dispatchAndCombine(
+            tokens: tokens,
+            hidden: architecture.hiddenSize,
+            dispatchBytes: dispatchBytes,
+            moe: moe,
+            ranks: plan.ep,
+            ranksPerDomain: ranksPerDomain,
+            scaleUp: links.scaleUp,
+            scaleOut: links.scaleOut
+        )
         return time * 2  // forward and backward
     }
 

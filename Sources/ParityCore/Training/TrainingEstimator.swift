@@ -490,30 +490,35 @@ func splitEvenly(_ n: Int, into parts: Int) -> [Int] {
 /// slowest stage as fast as possible, the last stage also carrying `lastExtra`.
 func balancedStages(_ times: [Double], into parts: Int, lastExtra: Double) -> [Int] {
     guard parts > 1, times.count > parts else { return splitEvenly(times.count, into: parts) }
-    // Fill stages from the last, each up to `limit`; nil when more than `parts` stages are needed.
-    func fill(_ limit: Double) -> [Int]? {
-        var counts: [Int] = []
+    // Fill stages from the last, each up to `limit`: the stages needed, and their layer counts when asked.
+    func fill(_ limit: Double, counts: inout [Int]?) -> Int {
+        var stages = 1
         var load = lastExtra
         var count = 0
         for time in times.reversed() {
             if count > 0 && load + time > limit {
-                counts.append(count)
+                counts?.append(count)
+                stages += 1
                 count = 0
                 load = 0
             }
             load += time
             count += 1
         }
-        counts.append(count)
-        return counts.count <= parts ? Array(counts.reversed()) : nil
+        counts?.append(count)
+        return stages
     }
+    var none: [Int]? = nil
     var low = times.max() ?? 0
     var high = times.reduce(0, +) + lastExtra
     for _ in 0..<64 where high - low > 1e-9 * high {
         let middle = (low + high) / 2
-        if fill(middle) != nil { high = middle } else { low = middle }
+        if fill(middle, counts: &none) <= parts { high = middle } else { low = middle }
     }
-    var counts = fill(high) ?? splitEvenly(times.count, into: parts)
+    var filled: [Int]? = []
+    _ = fill(high, counts: &filled)
+    var counts = Array((filled ?? []).reversed())
+    if counts.count > parts { counts = splitEvenly(times.count, into: parts) }
     // Fewer stages than asked: halve the largest until there are enough (no stage gets slower).
     while counts.count < parts, let i = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[i] > 1 {
         let moved = counts[i] / 2

@@ -199,6 +199,21 @@ struct TrainingEstimatorTests {
         #expect(total < Collective.allGather(bytes: gradients, ranks: 16, link: out))
     }
 
+    @Test func zero3GathersParametersEveryMicroBatchBehindTheComputation() throws {
+        // Sixteen chips over two nodes, data parallel across a slow (1 GB/s) scale-out network, so
+        // the gathers outlast the computation and show.
+        var estimator = Self.estimator(chips: 16, batch: 64)
+        estimator.chip.scaleOut = .init(bandwidth: .giga(1), technology: nil, provenance: Self.provenance)
+        let one = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 16, zero: 1))
+        let three = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 16, zero: 3))
+        #expect(
+            three.breakdown.dataParallel + three.breakdown.dataParallelHidden
+                > one.breakdown.dataParallel + one.breakdown.dataParallelHidden
+        )
+        #expect(three.stepTime > one.stepTime)
+        #expect(three.memoryPerChip < one.memoryPerChip)
+    }
+
     @Test func recomputationCostsTimeAndSavesMemory() throws {
         let none = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1))
         let full = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1, recompute: .full))

@@ -87,8 +87,8 @@ extension ScenarioFile {
         )
         let search = TrainingPlanSearch(estimator: estimator)
         let (estimates, candidates, failures) = search.evaluate(progress: progress)
-        // Fastest first; ties go to the lower ZeRO stage (the model does not charge ZeRO-3's
-        // parameter gathers, so it never wins on time alone), then the leaner plan, then candidate
+        // Fastest first; ties go to the lower ZeRO stage (ZeRO-3's gathers hide behind computation
+        // whenever they can, so on time alone it can only tie), then the leaner plan, then candidate
         // order, so output is stable.
         let ranked = estimates.enumerated().filter { $0.element.fits }
             .sorted {

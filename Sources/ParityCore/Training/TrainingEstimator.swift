@@ -345,9 +345,18 @@ public struct TrainingEstimator: Sendable {
         }
         let reduceTime =
             try gradientSync(denseShard, ranks: dataParallel) + gradientSync(expertShard, ranks: expertDataParallel)
-        let gatherTime =
+        let fullGather =
             try parameterGather(denseShard, ranks: dataParallel)
             + parameterGather(expertShard, ranks: expertDataParallel)
+        // ZeRO-3 keeps parameters sharded and gathers them again for every micro-batch's forward and
+        // backward, prefetched behind the stage's computation; there is no gather after the optimizer.
+        let gatherTime = plan.zero >= 3 ? Seconds.zero : fullGather
+        var shardedGathers = Seconds.zero
+        var shardedExposed = Seconds.zero
+        if plan.zero >= 3 {
+            shardedGathers = fullGather * 2 * microBatches
+            shardedExposed = max(.zero, shardedGathers - stageTime * microBatches)
+        }
         // Gradients of a layer are final after its last micro-batch's backward, so their reduction hides
         // behind the backward passes that follow it on the stage (`gradient_overlap`): none, one
         // micro-batch's backward, or, where the stack reduces each virtual chunk as it finishes, the
@@ -362,7 +371,8 @@ public struct TrainingEstimator: Sendable {
         let lastChunk = perChunk ? reduceTime / Double(plan.vpp) : .zero
         breakdown.dataParallel =
             max(lastChunk, reduceTime - reduceWindow) + max(.zero, gatherTime - gatherWindow)
-        breakdown.dataParallelHidden = reduceTime + gatherTime - breakdown.dataParallel
+        breakdown.dataParallel = breakdown.dataParallel + shardedExposed
+        breakdown.dataParallelHidden = reduceTime + gatherTime + shardedGathers - breakdown.dataParallel
         let optimizerShard =
             plan.zero >= 1
             ? denseShard / Double(dataParallel) + expertShard / Double(expertDataParallel)

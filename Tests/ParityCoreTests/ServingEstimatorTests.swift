@@ -130,4 +130,15 @@ struct ServingEstimatorTests {
         #expect(plain.overlapSlowdown == .zero)
         #expect(overlapped.total < plain.total)
     }
+
+    @Test func theBusiestExpertRankSetsThePace() throws {
+        var balanced = Self.expertParallel(overlap: false)
+        let even = try balanced.prefill(tokens: 4_096, sequenceLength: 4_096)
+        balanced.deployment.expertImbalance = 1.5
+        let skewed = try balanced.prefill(tokens: 4_096, sequenceLength: 4_096)
+        // Half as much again expert work and traffic on the busiest rank; attention is untouched.
+        #expect(skewed.expertGEMM.value > even.expertGEMM.value * 1.4)
+        #expect(skewed.communication > even.communication)
+        #expect(skewed.attention == even.attention)
+    }
 }

@@ -31,6 +31,8 @@ extension HardwareDecoding {
             if parameter.isFraction {
                 value = try e.number("value", minimum: 0, exclusiveMinimum: true)
                 if value > 1 { throw e.error("value", "An efficiency is a fraction in (0, 1], found \(value).") }
+            } else if parameter.isRatio {
+                value = try e.number("value", minimum: 1, exclusiveMinimum: false)
             } else if parameter.isCount {
                 value = try e.number("value", minimum: 0, exclusiveMinimum: false)
                 guard value == value.rounded() else {

@@ -55,6 +55,28 @@ extension ScenarioFile {
         let weightOnly =
             released.weightOnlyExperts && serving.weightsPrecision == nil
             || (experts.computePrecision == .fp4 && chip.peak(.fp4) == nil)
+        // Expert imbalance as the plan states it: the stack's measured ratio with or without its load
+        // balancer, none when perfect; unstated, experts are taken as balanced and the note says so.
+        var imbalance = 1.0
+        if ep > 1 {
+            switch stated?.expertBalancing {
+            case .enabled?, .disabled?:
+                let parameter: SoftwareStack.Parameter =
+                    stated?.expertBalancing == .enabled ? .expertImbalanceBalanced : .expertImbalanceUnbalanced
+                if let value = stack.value(parameter) {
+                    imbalance = value
+                    notes.append(
+                        "Busiest expert rank carries \(formatNumber(value, decimals: 2))x the mean (\(parameter.rawValue) of '\(stack.name)')."
+                    )
+                } else {
+                    notes.append(
+                        "No evidence for \(parameter.rawValue) in '\(stack.name)': experts are taken as balanced."
+                    )
+                }
+            case .perfect?: break
+            case nil: notes.append("eplb not stated: experts are taken as balanced.")
+            }
+        }
         if let speculative = serving.speculative, speculative.tokens > 0, speculative.acceptance == nil {
             throw EstimationError(
                 "\(scenario.id): workload.speculative states \(speculative.tokens) draft tokens but no acceptance, and decode speed depends on it. Fix: give the measured acceptance, (mean accepted length - 1) / tokens."
@@ -73,11 +95,9 @@ extension ScenarioFile {
             twoBatchOverlap: stated?.twoBatchOverlap ?? false,
             draftTokens: serving.speculative?.tokens ?? 0,
             acceptance: serving.speculative?.acceptance ?? 0,
-            ranksPerChip: perChip
+            ranksPerChip: perChip,
+            expertImbalance: imbalance
         )
-        if stated?.expertBalancing == .enabled || stated?.expertBalancing == .disabled {
-            notes.append("Expert load imbalance is not modelled: experts are taken as balanced.")
-        }
         return Pool(
             deployment: deployment,
             estimator: ServingEstimator(

@@ -25,6 +25,9 @@ public struct ServingDeployment: Hashable, Sendable {
     public var acceptance: Double
     /// Ranks each chip runs (Ascend 910C: 2, one per die); peaks, bandwidth and links split among them.
     public var ranksPerChip: Int
+    /// Routed tokens on the busiest expert-parallel rank over the mean (1 when balanced): that rank's
+    /// expert work and all-to-all traffic set the pace of the step.
+    public var expertImbalance: Double
 
     public init(
         ranks: Int,
@@ -39,7 +42,8 @@ public struct ServingDeployment: Hashable, Sendable {
         twoBatchOverlap: Bool = false,
         draftTokens: Int = 0,
         acceptance: Double = 0,
-        ranksPerChip: Int = 1
+        ranksPerChip: Int = 1,
+        expertImbalance: Double = 1
     ) {
         precondition(ranks >= 1 && attentionDP >= 1 && moeEP >= 1, "A deployment has at least one rank in each group.")
         self.ranks = ranks
@@ -55,6 +59,7 @@ public struct ServingDeployment: Hashable, Sendable {
         self.draftTokens = draftTokens
         self.acceptance = acceptance
         self.ranksPerChip = max(1, ranksPerChip)
+        self.expertImbalance = max(1, expertImbalance)
     }
 
     /// Tensor parallelism of attention and dense layers.

@@ -416,9 +416,12 @@ public struct ServingEstimator: Sendable {
                 )
                 // Routed experts: balanced work, weights of the experts touched.
                 let perExpert = Double(moe.parametersPerExpert(hidden: a.hiddenSize))
-                let expertFLOPs = instanceTokens * k * 2 * perExpert / Double(d.ranks)
+                // The busiest expert-parallel rank receives `expertImbalance` times the mean.
+                let imbalance = d.moeEP > 1 ? d.expertImbalance : 1
+                let expertFLOPs = instanceTokens * k * 2 * perExpert / Double(d.ranks) * imbalance
                 let localExperts = (e + Double(d.redundantExperts)) / Double(d.moeEP)
-                let touched = localExperts * (1 - power(max(0, 1 - k / e), Int(instanceTokens.rounded())))
+                let touched =
+                    localExperts * (1 - power(max(0, 1 - k / e), Int((instanceTokens * imbalance).rounded())))
                 let moeOverhead = moduleOverhead(
                     d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
                     kernels: 1,
@@ -444,7 +447,8 @@ public struct ServingEstimator: Sendable {
                     // (node-limited routing caps the domains), decode's latency kernels send every copy.
                     comm =
                         comm
-                        + (try ExpertAllToAll.dispatchAndCombine(
+                        + imbalance
+                        * (try ExpertAllToAll.dispatchAndCombine(
                             tokens: m,
                             hidden: a.hiddenSize,
                             dispatchBytes: dispatch,

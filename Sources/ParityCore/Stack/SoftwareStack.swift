@@ -88,13 +88,21 @@ public struct SoftwareStack: Hashable, Sendable {
         case attentionScoreBytesForward = "attention_score_bytes_forward"
         /// The same for the backward pass.
         case attentionScoreBytesBackward = "attention_score_bytes_backward"
+        /// Routed tokens on the busiest expert-parallel rank over the mean with the stack's expert
+        /// load balancer (EPLB) on (a ratio of 1 or more).
+        case expertImbalanceBalanced = "expert_imbalance_balanced"
+        /// The same without rebalancing, routing as trained.
+        case expertImbalanceUnbalanced = "expert_imbalance_unbalanced"
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
         }
 
         /// Whether the value is a fraction in (0, 1].
-        public var isFraction: Bool { !isDuration && !isCount }
+        public var isFraction: Bool { !isDuration && !isCount && !isRatio }
+
+        /// A ratio of 1 or more.
+        public var isRatio: Bool { [.expertImbalanceBalanced, .expertImbalanceUnbalanced].contains(self) }
 
         /// A time in seconds, written with a unit ("3 us").
         public var isDuration: Bool {

@@ -79,8 +79,18 @@ public struct Comparison: Sendable {
             )
             entry.stack = try? catalog.stack(for: chip, software: file.scenario.system.software).stack
             if let stack = entry.stack {
+                // Only the parameters this workload uses: imbalance only where a pool states its balancer.
+                let training: Bool
+                if case .training = file.scenario.workload { training = true } else { training = false }
+                let pools = [original.serving, original.prefill, original.decode].compactMap { $0 }
+                let statesBalancer = pools.contains {
+                    $0.expertBalancing == .enabled || $0.expertBalancing == .disabled
+                }
                 for (parameter, evidence) in stack.parameters.sorted(by: { $0.key < $1.key })
-                where evidence.provenance.confidence == .low {
+                where evidence.provenance.confidence == .low
+                    && (training ? parameter.usedInTraining : parameter.usedInServing)
+                    && (statesBalancer || !parameter.isRatio)
+                {
                     entry.weakInputs.append("\(stack.name).\(parameter.rawValue) (low)")
                 }
             }

@@ -101,6 +101,21 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Whether the value is a fraction in (0, 1].
         public var isFraction: Bool { !isDuration && !isCount && !isRatio }
 
+        /// Whether training predictions use this parameter.
+        public var usedInTraining: Bool {
+            ![
+                .decodeAttentionEfficiency, .usableMemoryFraction, .graphCollectiveLatency, .moeLayerOverheadEP,
+                .moeLayerOverheadTP, .latentAttentionLayerOverhead, .expertAllToAllLatency, .kernelOverhead,
+                .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
+                .expertImbalanceUnbalanced,
+            ].contains(self)
+        }
+
+        /// Whether serving predictions use this parameter.
+        public var usedInServing: Bool {
+            ![.gradientOverlap, .attentionScoreBytesForward, .attentionScoreBytesBackward].contains(self)
+        }
+
         /// A ratio of 1 or more.
         public var isRatio: Bool { [.expertImbalanceBalanced, .expertImbalanceUnbalanced].contains(self) }
 

@@ -214,6 +214,30 @@ struct TrainingEstimatorTests {
         #expect(three.memoryPerChip < one.memoryPerChip)
     }
 
+    @Test func fp8TrainingRunsWeightGradientsAtTheirOwnRateAndTheHeadInBF16() throws {
+        var estimator = Self.estimator(chips: 1)
+        estimator.chip.compute.dense[.fp8] = .tera(2_000)
+        estimator.precision = .fp8
+        estimator.stack.parameters[.gemmEfficiencyFP8] = .init(value: 0.8, evidence: "t", provenance: Self.provenance)
+        let plan = TrainingPlan(tp: 1, pp: 1, dp: 1)
+        let uniform = try estimator.estimate(plan: plan)
+        estimator.stack.parameters[.gemmEfficiencyFP8Wgrad] = .init(
+            value: 0.4,
+            evidence: "t",
+            provenance: Self.provenance
+        )
+        let slowWgrad = try estimator.estimate(plan: plan)
+        // A third of the layer GEMM work at half the rate: a third more GEMM time in the layers.
+        #expect(slowWgrad.breakdown.gemm > uniform.breakdown.gemm * 1.2)
+        // Forward and data-gradient GEMMs at 0.8 x 2,000 TFLOP/s, weight gradients at 0.4 x 2,000, and the
+        // head, kept in BF16, at 0.8 x 1,000: per micro-batch of 4,096 tokens, 256 micro-batches.
+        let model = estimator.architecture
+        let layerForward = 4_096 * model.layers.reduce(0.0) { $0 + $1.weightFLOPsPerToken(hidden: model.hiddenSize) }
+        let headForward = 4_096 * model.headFLOPsPerToken.value
+        let perMicroBatch = 2 * layerForward / 1.6e15 + layerForward / 0.8e15 + 3 * headForward / 0.8e15
+        #expect(abs(slowWgrad.breakdown.gemm.value - 256 * perMicroBatch) < 1e-9 * slowWgrad.breakdown.gemm.value)
+    }
+
     @Test func recomputationCostsTimeAndSavesMemory() throws {
         let none = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1))
         let full = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1, recompute: .full))

@@ -33,6 +33,9 @@ public struct SoftwareStack: Hashable, Sendable {
         case gemmEfficiencyBF16 = "gemm_efficiency_bf16"
         /// Fraction of the dense FP8 peak a large FP8 GEMM (block-scaled) sustains.
         case gemmEfficiencyFP8 = "gemm_efficiency_fp8"
+        /// Fraction of the dense FP8 peak an FP8 weight-gradient GEMM sustains in training, where it
+        /// differs from the forward and data-gradient GEMMs.
+        case gemmEfficiencyFP8Wgrad = "gemm_efficiency_fp8_wgrad"
         /// Fraction of the dense FP4 peak a large FP4 GEMM sustains.
         case gemmEfficiencyFP4 = "gemm_efficiency_fp4"
         /// Fraction of the dense INT8 peak a large INT8 GEMM sustains.
@@ -113,7 +116,8 @@ public struct SoftwareStack: Hashable, Sendable {
 
         /// Whether serving predictions use this parameter.
         public var usedInServing: Bool {
-            ![.gradientOverlap, .attentionScoreBytesForward, .attentionScoreBytesBackward].contains(self)
+            ![.gradientOverlap, .attentionScoreBytesForward, .attentionScoreBytesBackward, .gemmEfficiencyFP8Wgrad]
+                .contains(self)
         }
 
         /// A ratio of 1 or more.

@@ -148,6 +148,18 @@ public struct TrainingEstimator: Sendable {
         }
         let gemmPrecision = precision.computePrecision
         let gemmRate = try peak(gemmPrecision) * (try parameter(gemmEfficiencyParameter(gemmPrecision)))
+        // Weight-gradient GEMMs, where the stack measured them apart (FP8 wgrad reduces over the token
+        // dimension and runs slower than forward and data-gradient GEMMs).
+        let wgradRate: FLOPsPerSecond
+        if gemmPrecision == .fp8, let wgrad = stack.value(.gemmEfficiencyFP8Wgrad) {
+            wgradRate = try peak(.fp8) * wgrad
+        } else {
+            wgradRate = gemmRate
+        }
+        // Low-precision recipes keep the embedding and output head in BF16.
+        let headRate =
+            gemmPrecision == .bf16 || gemmPrecision == .fp16 || gemmPrecision == .fp32 || gemmPrecision == .tf32
+            ? gemmRate : try peak(.bf16) * (try parameter(.gemmEfficiencyBF16))
         let attentionRate = try peak(.bf16) * (try parameter(.attentionEfficiency))
         guard let hbm = chip.memory.bandwidth else {
             throw EstimationError("\(chip.name) has no memory bandwidth in the catalog.")
@@ -175,7 +187,7 @@ public struct TrainingEstimator: Sendable {
             let elementwiseForward =
                 tokenCount * (Double(layer.activationElementsPerToken(hidden: h)) / tp + replicated)
                 * activationBytes * 2
-            b.gemm = FLOPs(3 * gemmForward) / gemmRate
+            b.gemm = FLOPs(2 * gemmForward) / gemmRate + FLOPs(gemmForward) / wgradRate
             b.elementwise = Bytes(3 * elementwiseForward) / memoryRate
             // Attention core: fused (FlashAttention) at the attention efficiency over the causal half,
             // or, on stacks that write the score matrix out, batched GEMMs over the whole square plus
@@ -245,7 +257,7 @@ public struct TrainingEstimator: Sendable {
         // The last stage also runs the head and its loss, and any multi-token-prediction modules: each
         // one more decoder layer, its input projection and the shared head again.
         let headForward = tokenCount * a.headFLOPsPerToken.value / tp
-        let head = FLOPs(3 * headForward) / gemmRate
+        let head = FLOPs(3 * headForward) / headRate
         var tail = TrainingEstimate.Breakdown()
         tail.gemm = head
         var tailTime = head

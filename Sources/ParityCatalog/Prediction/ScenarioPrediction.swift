@@ -127,7 +127,30 @@ extension ScenarioFile {
         let estimate: TrainingEstimate
         if let stated = scenario.plan.training {
             let plan = try TrainingPlan.resolve(stated, chips: scenario.system.chips)
-            estimate = try estimator.estimate(plan: plan)
+            if plan.schedule == .interleaved && stated.vpp == nil && plan.pp > 1 {
+                // An interleaved schedule without its number of virtual stages: the search's choice,
+                // the fastest count that fits (or the fastest, when none does).
+                var best: TrainingEstimate?
+                for vpp in 2...8 where architecture.layers.count >= plan.pp * vpp {
+                    var candidate = plan
+                    candidate.vpp = vpp
+                    guard let e = try? estimator.estimate(plan: candidate) else { continue }
+                    // Fitting first, then the shorter step.
+                    if let current = best,
+                        current.fits && !e.fits || (current.fits == e.fits && current.stepTime <= e.stepTime)
+                    {
+                        continue
+                    }
+                    best = e
+                }
+                guard let best else { throw EstimationError("\(scenario.id): no virtual-stage count fits the layers.") }
+                estimate = best
+                notes.append(
+                    "vpp not stated for the interleaved schedule: \(best.plan.vpp) virtual stages, the fastest of 2-8 that \(best.fits ? "fits" : "runs (none fits)")."
+                )
+            } else {
+                estimate = try estimator.estimate(plan: plan)
+            }
         } else {
             estimate = try TrainingPlanSearch(estimator: estimator).best()
             notes.append("No plan stated: the fastest legal plan that fits was searched.")

@@ -406,7 +406,13 @@ public struct TrainingEstimator: Sendable {
         let modelTFLOPs = tokensPerSecondPerChip * modelFLOPs.value / 1e12
         var notes = plan.assumptions
         notes.append("Efficiencies from stack '\(stack.name)'.")
-        let memory = memoryPerChip(plan: plan, denseShard: denseShard, expertShard: expertShard, tokens: tokenCount)
+        let memory = memoryPerChip(
+            plan: plan,
+            denseShard: denseShard,
+            expertShard: expertShard,
+            tokens: tokenCount,
+            firstStageLayers: perStage.first ?? a.layers.count
+        )
         let named = breakdown.parts.map { ($0.name, $0.time.value) }
         let bottleneck = named.max { $0.1 < $1.1 }?.0 ?? "gemm"
         return TrainingEstimate(
@@ -473,8 +479,14 @@ public struct TrainingEstimator: Sendable {
     }
 
     /// Weights, gradients and optimizer states by ZeRO stage, activations of the micro-batches in
-    /// flight on the first stage, per chip.
-    func memoryPerChip(plan: TrainingPlan, denseShard: Double, expertShard: Double, tokens: Double) -> Bytes {
+    /// flight on the first stage (its `count` layers), per chip.
+    func memoryPerChip(
+        plan: TrainingPlan,
+        denseShard: Double,
+        expertShard: Double,
+        tokens: Double,
+        firstStageLayers count: Int
+    ) -> Bytes {
         let dataParallel = Double(plan.dp * plan.cp)
         let expertDataParallel = Double(max(1, plan.dp * plan.cp * plan.tp / plan.ep))
         let shard = denseShard + expertShard
@@ -483,8 +495,7 @@ public struct TrainingEstimator: Sendable {
         let states =
             plan.zero >= 1 ? (denseShard / dataParallel + expertShard / expertDataParallel) * 12 : shard * 12
         let weightBytes = plan.zero >= 3 ? weights / dataParallel : weights
-        let perStage = splitEvenly(architecture.layers.count, into: plan.pp)
-        let firstStageLayers = architecture.layers.prefix(perStage.first ?? 0)
+        let firstStageLayers = architecture.layers.prefix(count)
         let h = architecture.hiddenSize
         var perMicroBatch = 0.0
         for layer in firstStageLayers {

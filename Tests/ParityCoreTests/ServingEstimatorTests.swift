@@ -66,16 +66,17 @@ struct ServingEstimatorTests {
     @Test func chunkedPrefillAveragesDecodeOnlyAndMixedSteps() throws {
         let estimator = Self.estimator(moe: true, stack: Self.stack(chunk: 8_192))
         let batch = 8
-        // 8 sequences, 8K prompts, 1K outputs: 64 prompt tokens per step on average, one 8K chunk every 128 steps.
+        // 8 sequences, 8K prompts, 1K outputs: 64 prompt tokens per step on average; the 8,192-token budget
+        // holds the 8 decode tokens and a prompt chunk of 8,184, carried by one step in 8,184 / 64.
         let averaged = try estimator.mixedStep(batch: batch, context: 8_704, promptTokens: 64, promptLength: 8_192)
         let decodeOnly = try estimator.decodeStep(batch: batch, context: 8_704)
         let full = try Self.estimator(moe: true).mixedStep(
             batch: batch,
             context: 8_704,
-            promptTokens: 8_192,
+            promptTokens: 8_184,
             promptLength: 8_192
         )
-        let share = 64.0 / 8_192
+        let share = 64.0 / 8_184
         let expected = decodeOnly.total.value * (1 - share) + full.total.value * share
         #expect(abs(averaged.total.value - expected) < 1e-12)
         // Spreading the 64 tokens over every step streams far more experts than the average of the two.
@@ -140,5 +141,27 @@ struct ServingEstimatorTests {
         #expect(skewed.expertGEMM.value > even.expertGEMM.value * 1.4)
         #expect(skewed.communication > even.communication)
         #expect(skewed.attention == even.attention)
+    }
+
+    @Test func thePlansTokenBudgetHoldsTheDecodeTokensToo() throws {
+        let estimator = Self.estimator(moe: true, stack: Self.stack(chunk: 8_192))
+        // A 2,048-token budget with 64 decode tokens leaves 1,984 for a prompt chunk.
+        let stated = try estimator.mixedStep(
+            batch: 64,
+            context: 4_096,
+            promptTokens: 100,
+            promptLength: 4_096,
+            tokenBudget: 2_048
+        )
+        let decodeOnly = try estimator.decodeStep(batch: 64, context: 4_096)
+        let full = try Self.estimator(moe: true).mixedStep(
+            batch: 64,
+            context: 4_096,
+            promptTokens: 1_984,
+            promptLength: 4_096
+        )
+        let share = 100.0 / 1_984
+        let expected = decodeOnly.total.value * (1 - share) + full.total.value * share
+        #expect(abs(stated.total.value - expected) < 1e-12)
     }
 }

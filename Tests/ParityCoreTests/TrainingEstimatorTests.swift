@@ -238,6 +238,21 @@ struct TrainingEstimatorTests {
         #expect(abs(slowWgrad.breakdown.gemm.value - 256 * perMicroBatch) < 1e-9 * slowWgrad.breakdown.gemm.value)
     }
 
+    @Test func expertDataParallelPeersAreExpertParallelismApart() throws {
+        // Sixteen chips over two 8-chip nodes; with EP 8 each expert's two replicas sit a node apart,
+        // so their gradient sync crosses the (slow, 1 GB/s) NICs.
+        var estimator = Self.estimator(chips: 16, batch: 64)
+        estimator.architecture = Self.model(moe: true)
+        estimator.chip.scaleOut = .init(bandwidth: .giga(1), technology: nil, provenance: Self.provenance)
+        let twoReplicas = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, ep: 8, dp: 16))
+        let oneReplica = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, ep: 16, dp: 16))
+        let sync = { (e: TrainingEstimate) in (e.breakdown.dataParallel + e.breakdown.dataParallelHidden).value }
+        let expertShard = Double(estimator.architecture.parameters.routedExperts) / 8
+        // Reduce-scatter of FP32 gradients and gather of BF16 parameters between the two replicas.
+        let crossing = 0.5 * expertShard * (4 + 2) / (1e9 * 0.85)
+        #expect(sync(twoReplicas) - sync(oneReplica) > 0.9 * crossing)
+    }
+
     @Test func recomputationCostsTimeAndSavesMemory() throws {
         let none = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1))
         let full = try Self.estimator(chips: 1).estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 1, recompute: .full))

@@ -35,6 +35,8 @@ extension HardwareDecoding {
                 value = try e.number("value", minimum: 1, exclusiveMinimum: false)
             } else if parameter.isCount {
                 value = try e.number("value", minimum: 0, exclusiveMinimum: false)
+                let maximum: Double = parameter == .gradientOverlap ? 2 : 1_000_000
+                if value > maximum { throw e.error("value", "A count above \(Int(maximum)) here, found \(value).") }
                 guard value == value.rounded() else {
                     throw e.error("value", "A count is a whole number, found \(value).", fix: "Round it.")
                 }

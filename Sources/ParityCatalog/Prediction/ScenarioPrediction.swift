@@ -131,10 +131,15 @@ extension ScenarioFile {
                 // An interleaved schedule without its number of virtual stages: the search's choice,
                 // the fastest count that fits (or the fastest, when none does).
                 var best: TrainingEstimate?
-                for vpp in 2...8 where architecture.layers.count >= plan.pp * vpp {
+                var firstError: (any Error)?
+                for vpp in 2...max(2, min(8, architecture.layers.count / plan.pp)) {
                     var candidate = plan
                     candidate.vpp = vpp
-                    guard let e = try? estimator.estimate(plan: candidate) else { continue }
+                    let e: TrainingEstimate
+                    do { e = try estimator.estimate(plan: candidate) } catch {
+                        if firstError == nil { firstError = error }
+                        continue
+                    }
                     // Fitting first, then the shorter step.
                     if let current = best,
                         current.fits && !e.fits || (current.fits == e.fits && current.stepTime <= e.stepTime)
@@ -143,7 +148,9 @@ extension ScenarioFile {
                     }
                     best = e
                 }
-                guard let best else { throw EstimationError("\(scenario.id): no virtual-stage count fits the layers.") }
+                guard let best else {
+                    throw firstError ?? EstimationError("\(scenario.id): no virtual-stage count fits the layers.")
+                }
                 estimate = best
                 notes.append(
                     "vpp not stated for the interleaved schedule: \(best.plan.vpp) virtual stages, the fastest of 2-8 that \(best.fits ? "fits" : "runs (none fits)")."

@@ -130,7 +130,9 @@ extension ScenarioFile {
         context: Int,
         tpotObjective: Double?,
         stack: SoftwareStack,
-        aggregatedPromptTokens: Double?
+        aggregatedPromptTokens: Double?,
+        promptLength: Int,
+        tokenBudget: Int?
     )
         throws -> Int
     {
@@ -159,7 +161,8 @@ extension ScenarioFile {
                 batch: batch,
                 context: context,
                 promptTokens: promptTokens,
-                promptLength: context
+                promptLength: promptLength,
+                tokenBudget: tokenBudget
             ).total
             return step.value * 1_000 / pool.deployment.tokensPerStep
         }
@@ -240,7 +243,9 @@ extension ScenarioFile {
                     context: context,
                     tpotObjective: serving.tpotSLOMilliseconds,
                     stack: stack,
-                    aggregatedPromptTokens: promptRatio
+                    aggregatedPromptTokens: promptRatio,
+                    promptLength: input ?? context,
+                    tokenBudget: stated?.maxNumTokens
                 )
                 notes.append(
                     "batch_per_chip not stated: \(batch) sequences per attention-DP group, the largest that fits\(serving.tpotSLOMilliseconds == nil ? "" : " and meets the TPOT objective")."
@@ -256,7 +261,8 @@ extension ScenarioFile {
                 batch: batch,
                 context: context,
                 promptTokens: promptTokens,
-                promptLength: input ?? context
+                promptLength: input ?? context,
+                tokenBudget: stated?.maxNumTokens
             )
             let step = breakdown.total
             servingStep = breakdown
@@ -292,8 +298,7 @@ extension ScenarioFile {
                 metrics[.outputTokensPerSecondPerChip] = decodeRatePerChip
                 if let input {
                     let prompt = max(1, Int(Double(input) * (1 - cached)))
-                    let budget =
-                        stated?.maxNumTokens ?? stated?.batchTokens ?? stack.value(.prefillChunkTokens).map(Int.init)
+                    let budget = stated?.maxNumTokens ?? stack.value(.prefillChunkTokens).map(Int.init)
                     if let concurrency = serving.concurrency, serving.numRequests != nil, let budget, budget > 0 {
                         // A finite closed-loop run (`num_requests` in waves of `concurrency`) starts each wave
                         // together, and with fixed lengths its requests finish and restart together: each group

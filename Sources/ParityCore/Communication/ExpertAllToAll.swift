@@ -24,7 +24,9 @@ public enum ExpertAllToAll {
         let h = Double(hidden)
         let k = Double(moe.topK)
         let domains = Double(max(1, (ranks + ranksPerDomain - 1) / ranksPerDomain))
-        let intra = Bytes(tokens * k * h * bytesPerElement)
+        // Copies to experts on the sending rank itself do not move.
+        let inDomain = Double(min(ranks, ranksPerDomain))
+        let intra = Bytes(tokens * k * h * bytesPerElement * (inDomain - 1) / inDomain)
         var time = intra / scaleUp.bandwidth
         if domains > 1 {
             guard let out = scaleOut else {

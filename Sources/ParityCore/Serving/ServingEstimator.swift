@@ -278,20 +278,26 @@ public struct ServingEstimator: Sendable {
     /// attention-DP rank, and on average `promptTokens` prompt tokens of `promptLength`-token prompts
     /// prefilled in the same passes, so weights stream once for both.
     ///
-    /// Prompts arrive in pieces: a whole prompt, or a chunk of the stack's `prefill_chunk_tokens`
-    /// when the prompt is longer. When fewer prompt tokens arrive per step than one piece holds, only
+    /// Prompts arrive in pieces: a whole prompt, or a chunk of the step's token budget (`tokenBudget`,
+    /// else the stack's `prefill_chunk_tokens`) less the decode tokens, when the prompt is longer. When fewer prompt tokens arrive per step than one piece holds, only
     /// that share of steps carries a piece and the rest decode alone; the average of the two is what
     /// a benchmark's mean TPOT measures. Spreading the prompt tokens evenly over every step instead
     /// would, for a mixture of experts, stream far more experts per step than either kind of step does.
-    public func mixedStep(batch: Int, context: Int, promptTokens: Int, promptLength: Int) throws(EstimationError)
-        -> StepBreakdown
-    {
+    public func mixedStep(
+        batch: Int,
+        context: Int,
+        promptTokens: Int,
+        promptLength: Int,
+        tokenBudget: Int? = nil
+    ) throws(EstimationError) -> StepBreakdown {
         var load = Load()
         load.decodeSequences = Double(batch)
         load.decodeTokens = Double(batch) * Double(deployment.draftTokens + 1)
         load.context = context
         load.promptLength = promptLength
-        let chunk = stack.value(.prefillChunkTokens).map { min(Double(promptLength), $0) }
+        // The step's token budget (the plan's, else the engine default) holds the decode tokens too.
+        let budget = tokenBudget.map(Double.init) ?? stack.value(.prefillChunkTokens)
+        let chunk = budget.map { min(Double(promptLength), max(1, $0 - load.decodeTokens)) }
         guard promptTokens > 0, let chunk, Double(promptTokens) < chunk else {
             load.prefillTokens = Double(promptTokens)
             return try step(load)
@@ -329,6 +335,11 @@ public struct ServingEstimator: Sendable {
         if stack.value(.kernelOverhead) == nil {
             b.omissions.append(
                 "No evidence for kernel_overhead in '\(stack.name)': fixed per-kernel costs are not counted."
+            )
+        }
+        if stack.value(.elementwiseKernelsPerLayer) == nil {
+            b.omissions.append(
+                "No evidence for elementwise_kernels_per_layer in '\(stack.name)': norms, rotary and activation kernels are not counted."
             )
         }
         let denseBytes = bytesPerWeight(d.densePrecision)
@@ -447,9 +458,8 @@ public struct ServingEstimator: Sendable {
                     // (node-limited routing caps the domains), decode's latency kernels send every copy.
                     comm =
                         comm
-                        + imbalance
-                        * (try ExpertAllToAll.dispatchAndCombine(
-                            tokens: m,
+                        + (try ExpertAllToAll.dispatchAndCombine(
+                            tokens: m * imbalance,
                             hidden: a.hiddenSize,
                             dispatchBytes: dispatch,
                             moe: moe,

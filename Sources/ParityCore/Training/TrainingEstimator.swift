@@ -325,41 +325,47 @@ public struct TrainingEstimator: Sendable {
         func hierarchical(
             _ bytes: Double,
             ranks: Int,
+            stride: Int,
             _ collective: (Bytes, Int, Link) -> Seconds
         ) throws(EstimationError) -> Seconds {
-            // The data-parallel group (context-parallel ranks included) is strided by tensor parallelism.
-            let stride = plan.tp
-            if ranks * stride <= links.domain { return collective(Bytes(bytes), ranks, links.scaleUp) }
+            // Members `stride` chips apart: the dense group (context-parallel ranks included) is strided by
+            // tensor parallelism, the expert group by expert parallelism.
+            let inside = max(1, min(ranks, links.domain / max(1, stride)))
+            if inside >= ranks { return collective(Bytes(bytes), ranks, links.scaleUp) }
             guard let out = links.scaleOut else {
                 throw EstimationError(
                     "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name)."
                 )
             }
-            let inside = max(1, min(ranks, links.domain / stride))
             let outside = (ranks + inside - 1) / inside
             return collective(Bytes(bytes), inside, links.scaleUp)
                 + collective(Bytes(bytes / Double(inside)), outside, out)
         }
         // Gradients are reduce-scattered (FP32) or all-reduced; with a distributed optimizer the updated
         // BF16 parameters are all-gathered before the next step's forward.
-        func gradientSync(_ shard: Double, ranks: Int) throws(EstimationError) -> Seconds {
+        func gradientSync(_ shard: Double, ranks: Int, stride: Int) throws(EstimationError) -> Seconds {
             guard ranks > 1, shard > 0 else { return .zero }
             if plan.zero >= 1 {
-                return try hierarchical(shard * 4, ranks: ranks) {
+                return try hierarchical(shard * 4, ranks: ranks, stride: stride) {
                     Collective.allGather(bytes: $0, ranks: $1, link: $2)
                 }
             }
-            return try hierarchical(shard * 4, ranks: ranks) { Collective.allReduce(bytes: $0, ranks: $1, link: $2) }
+            return try hierarchical(shard * 4, ranks: ranks, stride: stride) {
+                Collective.allReduce(bytes: $0, ranks: $1, link: $2)
+            }
         }
-        func parameterGather(_ shard: Double, ranks: Int) throws(EstimationError) -> Seconds {
+        func parameterGather(_ shard: Double, ranks: Int, stride: Int) throws(EstimationError) -> Seconds {
             guard ranks > 1, shard > 0, plan.zero >= 1 else { return .zero }
-            return try hierarchical(shard * 2, ranks: ranks) { Collective.allGather(bytes: $0, ranks: $1, link: $2) }
+            return try hierarchical(shard * 2, ranks: ranks, stride: stride) {
+                Collective.allGather(bytes: $0, ranks: $1, link: $2)
+            }
         }
         let reduceTime =
-            try gradientSync(denseShard, ranks: dataParallel) + gradientSync(expertShard, ranks: expertDataParallel)
+            try gradientSync(denseShard, ranks: dataParallel, stride: plan.tp)
+            + gradientSync(expertShard, ranks: expertDataParallel, stride: plan.ep)
         let fullGather =
-            try parameterGather(denseShard, ranks: dataParallel)
-            + parameterGather(expertShard, ranks: expertDataParallel)
+            try parameterGather(denseShard, ranks: dataParallel, stride: plan.tp)
+            + parameterGather(expertShard, ranks: expertDataParallel, stride: plan.ep)
         // ZeRO-3 keeps parameters sharded and gathers them again for every micro-batch's forward and
         // backward, prefetched behind the stage's computation; there is no gather after the optimizer.
         let gatherTime = plan.zero >= 3 ? Seconds.zero : fullGather
@@ -411,7 +417,7 @@ public struct TrainingEstimator: Sendable {
             denseShard: denseShard,
             expertShard: expertShard,
             tokens: tokenCount,
-            firstStageLayers: perStage.first ?? a.layers.count
+            stageLayers: perStage
         )
         let named = breakdown.parts.map { ($0.name, $0.time.value) }
         let bottleneck = named.max { $0.1 < $1.1 }?.0 ?? "gemm"
@@ -478,41 +484,52 @@ public struct TrainingEstimator: Sendable {
         }
     }
 
-    /// Weights, gradients and optimizer states by ZeRO stage, activations of the micro-batches in
-    /// flight on the first stage (its `count` layers), per chip.
+    /// Weights, gradients and optimizer states by ZeRO stage, and the activations of the stage that
+    /// holds the most: each stage's layers times the micro-batches it keeps in flight (`pp − i` on
+    /// stage `i` under 1F1B, more with virtual stages, `pp + 1` on every rank under DualPipe, which
+    /// also keeps a second copy of the parameters: DeepSeek-V3 report, Table 2), per chip.
     func memoryPerChip(
         plan: TrainingPlan,
         denseShard: Double,
         expertShard: Double,
         tokens: Double,
-        firstStageLayers count: Int
+        stageLayers: [Int]
     ) -> Bytes {
         let dataParallel = Double(plan.dp * plan.cp)
         let expertDataParallel = Double(max(1, plan.dp * plan.cp * plan.tp / plan.ep))
         let shard = denseShard + expertShard
-        let weights = shard * 2
+        let weights = shard * 2 * (plan.schedule == .dualpipe ? 2 : 1)
         let gradients = plan.zero >= 2 ? (denseShard / dataParallel + expertShard / expertDataParallel) * 4 : shard * 4
         let states =
             plan.zero >= 1 ? (denseShard / dataParallel + expertShard / expertDataParallel) * 12 : shard * 12
         let weightBytes = plan.zero >= 3 ? weights / dataParallel : weights
-        let firstStageLayers = architecture.layers.prefix(count)
         let h = architecture.hiddenSize
-        var perMicroBatch = 0.0
-        for layer in firstStageLayers {
-            switch plan.recompute {
-            case .full: perMicroBatch += tokens * Double(h) * 2
-            default: perMicroBatch += tokens * Double(layer.activationElementsPerToken(hidden: h)) * 2 / Double(plan.tp)
+        let pp = Double(plan.pp)
+        var peak = 0.0
+        var start = 0
+        for (stage, count) in stageLayers.enumerated() {
+            var perMicroBatch = 0.0
+            for layer in architecture.layers[start..<min(architecture.layers.count, start + count)] {
+                switch plan.recompute {
+                case .full: perMicroBatch += tokens * Double(h) * 2
+                default:
+                    perMicroBatch += tokens * Double(layer.activationElementsPerToken(hidden: h)) * 2 / Double(plan.tp)
+                }
             }
+            start += count
+            let behind = pp - Double(stage)
+            let inFlight: Double
+            switch plan.schedule {
+            case .interleaved: inFlight = behind * (1 + (pp - 1) / (pp * Double(plan.vpp)))
+            case .dualpipe: inFlight = pp + 1
+            default: inFlight = behind
+            }
+            peak = max(peak, perMicroBatch * inFlight)
         }
-        let inFlight: Double =
-            plan.schedule == .interleaved
-            ? Double(plan.pp) * (1 + Double(plan.pp - 1) / Double(plan.pp * plan.vpp))
-            : Double(plan.pp)
-        return Bytes(weightBytes + gradients + states + perMicroBatch * inFlight)
+        return Bytes(weightBytes + gradients + states + peak)
     }
 }
 
-/// `n` items in `parts` groups as even as possible, larger groups first.
 func splitEvenly(_ n: Int, into parts: Int) -> [Int] {
     let base = n / parts
     let extra = n % parts

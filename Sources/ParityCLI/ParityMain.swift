@@ -15,6 +15,7 @@ public struct ParityCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Inspect.self, CatalogCommand.self, Run.self, Validate.self, Compare.self, Search.self, Merge.self,
+            Serve.self,
         ]
     )
 

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The HTTP API: each endpoint runs the command of the same name on the request's scenario, so the
+/// API answers exactly what the CLI prints (same validation, same errors, same formats).
+///
+/// - `GET /` a page to paste a scenario, run, compare or search it, and see the report.
+/// - `GET /healthz`
+/// - `GET /v1/catalog/{chips|systems|models|sources}`
+/// - `GET /v1/inspect?model=NAME`
+/// - `POST /v1/run`, `POST /v1/compare?systems=a,b&sensitivity=1`, `POST /v1/search?top=N&chips=n,n`
+///   with the scenario YAML (or JSON) as the body.
+///
+/// Every endpoint takes `format=json` (the default), `html`, `csv`, `markdown` or `table`. Bad input
+/// answers 400 and a prediction that cannot honestly be made 422, each with `{"error": ...}`.
+enum ParityAPI {
+    static let formats: Set<String> = ["json", "html", "csv", "markdown", "table"]
+
+    static func handle(_ request: HTTPRequest, catalogDirectories: [String]) -> HTTPResponse {
+        let format = request.query["format"] ?? "json"
+        guard formats.contains(format) else {
+            return .error(400, "format: '\(format)' is not one of json, html, csv, markdown, table.")
+        }
+        let catalog = catalogDirectories.flatMap { ["--catalog", $0] }
+        let segments = request.path.split(separator: "/").map(String.init)
+        let method = request.method
+        if segments.isEmpty {
+            guard method == "GET" else { return .error(405, "\(method) is not allowed on /.") }
+            return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: WebPage.html)
+        }
+        if segments == ["healthz"] {
+            return .json(200, "{\"status\": \"ok\"}\n")
+        }
+        guard segments.first == "v1", segments.count >= 2 else {
+            return .error(404, "No endpoint at \(request.path). Fix: see GET / or the README's API section.")
+        }
+        let name = segments[1]
+        switch name {
+        case "catalog" where segments.count == 3:
+            guard method == "GET" else { return .error(405, "\(method) is not allowed on \(request.path).") }
+            return command(["catalog", segments[2], "--format", format] + catalog, format: format)
+        case "inspect" where segments.count == 2:
+            guard method == "GET" else { return .error(405, "\(method) is not allowed on \(request.path).") }
+            guard let model = request.query["model"], !model.isEmpty else {
+                return .error(400, "model: missing. Fix: add ?model=NAME (a built-in model).")
+            }
+            return command(["inspect", model, "--format", format] + catalog, format: format)
+        case "run" where segments.count == 2, "compare" where segments.count == 2, "search" where segments.count == 2:
+            guard method == "POST" else {
+                return .error(405, "\(method) is not allowed on \(request.path). Fix: POST the scenario as the body.")
+            }
+            guard !request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                return .error(400, "body: empty. Fix: send the scenario YAML as the request body.")
+            }
+            var options: [String] = []
+            if name == "compare" {
+                if let systems = request.query["systems"], !systems.isEmpty { options += ["--systems", systems] }
+                if ["1", "true", "yes"].contains(request.query["sensitivity"] ?? "") {
+                    options.append("--sensitivity")
+                }
+            }
+            if name == "search" {
+                if let top = request.query["top"] { options += ["--top", top] }
+                if let chips = request.query["chips"] { options += ["--chips", chips] }
+            }
+            return withScenario(request.body) { path in
+                command([name, path] + options + ["--format", format] + catalog, format: format)
+            }
+        default:
+            return .error(404, "No endpoint at \(request.path). Fix: see GET / or the README's API section.")
+        }
+    }
+
+    /// Writes the scenario to a private temporary file for the command to read, and removes it after.
+    static func withScenario(_ body: String, _ run: (String) -> HTTPResponse) -> HTTPResponse {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-api-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("scenario.yaml").path
+            try body.write(toFile: path, atomically: true, encoding: .utf8)
+            var response = run(path)
+            // Name the scenario as the client knows it, not by the temporary file.
+            response.body = response.body.replacingOccurrences(of: path, with: "request body")
+            return response
+        } catch {
+            return .error(400, "body: cannot be stored for reading (\(error)).")
+        }
+    }
+
+    /// Runs one `parity` command and maps its exit status: 0 to 200, 2 (bad input) to 400, 1 (no
+    /// honest prediction) to 422.
+    static func command(_ arguments: [String], format: String) -> HTTPResponse {
+        let output = Buffer()
+        let errors = Buffer()
+        let status = ParityMain.run(
+            arguments,
+            standardOutput: { output.append($0) },
+            standardError: { errors.append($0) }
+        )
+        let message = errors.text.replacingOccurrences(of: "error: ", with: "").trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
+        switch status {
+        case 0:
+            let types = [
+                "json": "application/json", "html": "text/html", "csv": "text/csv", "markdown": "text/markdown",
+                "table": "text/plain",
+            ]
+            return HTTPResponse(
+                status: 200,
+                contentType: "\(types[format] ?? "text/plain"); charset=utf-8",
+                body: output.text
+            )
+        case 1: return .error(422, message)
+        default: return .error(400, message)
+        }
+    }
+
+    /// Collects a command's output.
+    final class Buffer: @unchecked Sendable {
+        private(set) var text = ""
+        func append(_ part: String) { text += part }
+    }
+}

@@ -6,6 +6,13 @@ import Testing
 struct TrainingEstimatorTests {
     static let provenance = Provenance(sources: ["test"], confidence: .low)
 
+    static func evidence(_ value: Double) -> SoftwareStack.Evidence {
+        .init(value: value, evidence: "test", provenance: provenance)
+    }
+
+    /// A 1 GB/s scale-out network, slow enough for data-parallel traffic to show.
+    static let slowScaleOut = Chip.ScaleOut(bandwidth: .giga(1), technology: nil, provenance: provenance)
+
     static func stack(overlap: Double? = nil) -> SoftwareStack {
         var parameters: [SoftwareStack.Parameter: SoftwareStack.Evidence] = [
             .gemmEfficiencyBF16: .init(value: 0.8, evidence: "test", provenance: provenance),
@@ -103,15 +110,11 @@ struct TrainingEstimatorTests {
     @Test func perChunkReductionHidesBehindARoundOfBackwardPasses() throws {
         // 64 chips over 8 nodes, data parallel across a slow (1 GB/s) scale-out network.
         var estimator = Self.estimator(chips: 64, batch: 64)
-        estimator.chip.scaleOut = .init(bandwidth: .giga(1), technology: nil, provenance: Self.provenance)
+        estimator.chip.scaleOut = Self.slowScaleOut
         let plain = TrainingPlan(tp: 1, pp: 4, dp: 16, schedule: .oneFOneB)
         let interleaved = TrainingPlan(tp: 1, pp: 4, vpp: 2, dp: 16, schedule: .interleaved)
         let lastMicroBatchOnly = try estimator.estimate(plan: interleaved)
-        estimator.stack.parameters[.gradientOverlap] = .init(
-            value: 2,
-            evidence: "test",
-            provenance: Self.provenance
-        )
+        estimator.stack.parameters[.gradientOverlap] = Self.evidence(2)
         let withoutChunks = try estimator.estimate(plan: plain)
         let perChunk = try estimator.estimate(plan: interleaved)
         // The same traffic either way; only how much of it hides differs.
@@ -154,16 +157,8 @@ struct TrainingEstimatorTests {
         var estimator = Self.estimator(chips: 1)
         let plan = TrainingPlan(tp: 1, pp: 1, dp: 1)
         let fused = try estimator.estimate(plan: plan)
-        estimator.stack.parameters[.attentionScoreBytesForward] = .init(
-            value: 13,
-            evidence: "t",
-            provenance: Self.provenance
-        )
-        estimator.stack.parameters[.attentionScoreBytesBackward] = .init(
-            value: 19,
-            evidence: "t",
-            provenance: Self.provenance
-        )
+        estimator.stack.parameters[.attentionScoreBytesForward] = Self.evidence(13)
+        estimator.stack.parameters[.attentionScoreBytesBackward] = Self.evidence(19)
         let materialized = try estimator.estimate(plan: plan)
         // 32 heads x 4,096 x 4,096 scores per sequence, 32 bytes each over a step, for 8 layers and 256
         // sequences, at 0.8 x 3 TB/s, on top of GEMMs over the whole square instead of the causal half.
@@ -203,7 +198,7 @@ struct TrainingEstimatorTests {
         // Sixteen chips over two nodes, data parallel across a slow (1 GB/s) scale-out network, so
         // the gathers outlast the computation and show.
         var estimator = Self.estimator(chips: 16, batch: 64)
-        estimator.chip.scaleOut = .init(bandwidth: .giga(1), technology: nil, provenance: Self.provenance)
+        estimator.chip.scaleOut = Self.slowScaleOut
         let one = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 16, zero: 1))
         let three = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, dp: 16, zero: 3))
         #expect(
@@ -218,14 +213,10 @@ struct TrainingEstimatorTests {
         var estimator = Self.estimator(chips: 1)
         estimator.chip.compute.dense[.fp8] = .tera(2_000)
         estimator.precision = .fp8
-        estimator.stack.parameters[.gemmEfficiencyFP8] = .init(value: 0.8, evidence: "t", provenance: Self.provenance)
+        estimator.stack.parameters[.gemmEfficiencyFP8] = Self.evidence(0.8)
         let plan = TrainingPlan(tp: 1, pp: 1, dp: 1)
         let uniform = try estimator.estimate(plan: plan)
-        estimator.stack.parameters[.gemmEfficiencyFP8Wgrad] = .init(
-            value: 0.4,
-            evidence: "t",
-            provenance: Self.provenance
-        )
+        estimator.stack.parameters[.gemmEfficiencyFP8Wgrad] = Self.evidence(0.4)
         let slowWgrad = try estimator.estimate(plan: plan)
         // A third of the layer GEMM work at half the rate: a third more GEMM time in the layers.
         #expect(slowWgrad.breakdown.gemm > uniform.breakdown.gemm * 1.2)
@@ -243,7 +234,7 @@ struct TrainingEstimatorTests {
         // so their gradient sync crosses the (slow, 1 GB/s) NICs.
         var estimator = Self.estimator(chips: 16, batch: 64)
         estimator.architecture = Self.model(moe: true)
-        estimator.chip.scaleOut = .init(bandwidth: .giga(1), technology: nil, provenance: Self.provenance)
+        estimator.chip.scaleOut = Self.slowScaleOut
         let twoReplicas = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, ep: 8, dp: 16))
         let oneReplica = try estimator.estimate(plan: TrainingPlan(tp: 1, pp: 1, ep: 16, dp: 16))
         let sync = { (e: TrainingEstimate) in (e.breakdown.dataParallel + e.breakdown.dataParallelHidden).value }

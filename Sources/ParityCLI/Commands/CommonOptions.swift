@@ -17,9 +17,12 @@ struct CatalogOptions: ParsableArguments {
     )
     var directories: [String] = []
 
+    /// The embedded catalog, read once per process (the server answers many requests with it).
+    static let embedded: Result<Catalog, CatalogError> = Result { () throws(CatalogError) in try Catalog.embedded() }
+
     /// The embedded catalog plus the user's directories.
     func load() throws -> Catalog {
-        var catalog = try Catalog.embedded()
+        var catalog = try Self.embedded.get()
         for directory in directories { try catalog.add(directory: directory) }
         return catalog
     }

@@ -137,15 +137,16 @@ public enum ServingSweep {
             ttftPredicted: Double? = nil,
             ttftReason: String? = nil
         ) -> [ValidationReport.Case] {
-            var out: [ValidationReport.Case] = []
-            if let tpot {
-                out.append(
+            func measured(_ metric: String, _ expected: Double?, _ predicted: Double?, _ why: String?)
+                -> ValidationReport.Case?
+            {
+                expected.map {
                     .init(
                         id: id,
-                        metric: "tpot_ms",
-                        expected: tpot,
+                        metric: metric,
+                        expected: $0,
                         predicted: predicted,
-                        reason: reason,
+                        reason: why,
                         lowerBound: false,
                         workload: "serving-sweep",
                         vendor: "NVIDIA",
@@ -153,25 +154,12 @@ public enum ServingSweep {
                         model: model,
                         stack: "\(stack)/\(backend)"
                     )
-                )
+                }
             }
-            if let ttft {
-                out.append(
-                    .init(
-                        id: id,
-                        metric: "ttft_ms",
-                        expected: ttft,
-                        predicted: ttftPredicted,
-                        reason: ttftPredicted == nil ? (ttftReason ?? reason) : nil,
-                        lowerBound: false,
-                        workload: "serving-sweep",
-                        vendor: "NVIDIA",
-                        chip: chip,
-                        model: model,
-                        stack: "\(stack)/\(backend)"
-                    )
-                )
-            }
+            let out = [
+                measured("tpot_ms", tpot, predicted, reason),
+                measured("ttft_ms", ttft, ttftPredicted, ttftPredicted == nil ? (ttftReason ?? reason) : nil),
+            ].compactMap { $0 }
             return out
         }
         guard let target = systems[systemName] else {

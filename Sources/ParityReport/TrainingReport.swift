@@ -8,7 +8,8 @@ public enum TrainingReport {
         estimate: TrainingEstimate?,
         notes: [String],
         economics: [(name: String, value: Double)] = [],
-        servingStep: ServingEstimator.StepBreakdown? = nil
+        servingStep: ServingEstimator.StepBreakdown? = nil,
+        prefillPass: ServingEstimator.StepBreakdown? = nil
     ) -> ReportValue {
         var fields: [ReportValue.Field] = [
             .init("id", .string(id)),
@@ -48,16 +49,12 @@ public enum TrainingReport {
             fields.append(.init("fits_in_memory", .bool(e.fits)))
             fields.append(.init("model_flops_per_token", .number(e.modelFLOPsPerToken.value)))
         }
-        if let s = servingStep {
+        for (key, step) in [("decode_step", servingStep), ("prefill_pass", prefillPass)] {
+            guard let s = step else { continue }
+            fields.append(.init("\(key)_breakdown_s", .object(s.parts.map { .init($0.name, .number($0.time.value)) })))
             fields.append(
                 .init(
-                    "decode_step_breakdown_s",
-                    .object(s.parts.map { .init($0.name, .number($0.time.value)) })
-                )
-            )
-            fields.append(
-                .init(
-                    "decode_step_ops",
+                    "\(key)_ops",
                     .array(
                         s.ops.map { op in
                             .object([
@@ -81,7 +78,8 @@ public enum TrainingReport {
         estimate: TrainingEstimate?,
         notes: [String],
         economics: [(name: String, value: Double)] = [],
-        servingStep: ServingEstimator.StepBreakdown? = nil
+        servingStep: ServingEstimator.StepBreakdown? = nil,
+        prefillPass: ServingEstimator.StepBreakdown? = nil
     ) -> Table {
         var rows: [[String]] = metrics.sorted { $0.key < $1.key }.map { [$0.key.rawValue, format($0.value)] }
         rows += economics.map { [$0.name, format($0.value)] }
@@ -107,9 +105,10 @@ public enum TrainingReport {
             rows.append(["bottleneck", e.bottleneck])
             rows.append(["fits in memory", e.fits ? "yes" : "no"])
         }
-        if let s = servingStep {
+        for (title, step) in [("decode step, per rank", servingStep), ("prefill pass, per rank", prefillPass)] {
+            guard let s = step else { continue }
             let total = s.total.value
-            rows.append(["decode step, per rank", formatNumber(total * 1_000, decimals: 3) + " ms"])
+            rows.append([title, formatNumber(total * 1_000, decimals: 3) + " ms"])
             for part in s.parts where part.time.value > 0 {
                 rows.append([
                     "  \(part.name)",

@@ -366,11 +366,11 @@ extension CommandTests {
     }
 
     @Test func aTrainingSearchWithNoPlanSaysWhy() throws {
-        // H20 nodes have no sourced scale-out bandwidth, so no plan over 16 chips can be estimated.
+        // The GB200 NVL72 rack has no sourced scale-out bandwidth, so no plan over 128 chips can be estimated.
         let scenario = """
             id: t
             model: llama-3.1-8b
-            system: {chip: h20, chips: 16, node: hgx-h20}
+            system: {chip: gb200, chips: 128, node: gb200-nvl72}
             workload: {kind: training, sequence_length: 8192, global_batch: 256, precision: bf16}
             """
         let result = Self.run("search", try Self.write(scenario, name: "t.yaml"))

@@ -84,4 +84,122 @@ struct ServingPredictionTests {
         #expect(tp <= dp * 1.000_001)
         #expect(tp > dp / 3)
     }
+
+    @Test func aDrafterWithoutItsDraftLengthIsRefusedNotPredictedAsNone() throws {
+        let named = Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { method: DSpark }")
+        #expect {
+            _ = try predict(named)
+        } throws: { error in
+            "\(error)".contains("DSpark") && "\(error)".contains("draft tokens")
+        }
+        // Neither tokens nor method: a load error at the key.
+        let empty = Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { acceptance: 0.5 }")
+        #expect {
+            _ = try predict(empty)
+        } throws: { error in
+            "\(error)".contains("workload.speculative.tokens")
+        }
+    }
+
+    @Test func pipelineOrContextParallelServingPoolsAreRefused() {
+        for key in ["pp: 2", "cp: 2"] {
+            #expect {
+                _ = try predict(Self.prefillPool("tp: 4, \(key)"))
+            } throws: { error in
+                "\(error)".contains("plan.prefill.\(key.prefix(2))") && "\(error)".contains("not model")
+            }
+        }
+    }
+
+    @Test func aModelSpecWithUnexpressedFeaturesLoadsButIsNotPredicted() throws {
+        let text = """
+            id: spec
+            model_spec:
+              name: custom-moe
+              layers: 4
+              hidden_size: 1024
+              heads: 8
+              kv_heads: 8
+              vocab_size: 32000
+              ffn_hidden_size: 4096
+              not_expressible: ["an external memory table in host DRAM"]
+            system: { chip: h100-sxm, chips: 1, node: hgx-h100 }
+            workload: { kind: serving, input_tokens: 1024, output_tokens: 128, concurrency: 1 }
+            """
+        let file = try ScenarioFile.load(path: try BadInputTests.write(text), catalog: catalog)
+        #expect(file.unexpressedFeatures == ["an external memory table in host DRAM"])
+        #expect {
+            _ = try file.predict(catalog: catalog)
+        } throws: { error in
+            "\(error)".contains("external memory table") && "\(error)".contains("not_expressible")
+        }
+    }
+
+    static func deepSeekV4(chip: String, node: String, layout: String, software: String) -> String {
+        """
+        id: v4
+        model: deepseek-v4-pro
+        system: { chip: \(chip), chips: 8, node: \(node), software: "\(software)" }
+        workload:
+          kind: serving
+          input_tokens: 8192
+          output_tokens: 1024
+          concurrency: 64
+          weights_precision: mxfp4
+          attention_precision: fp8
+          kv_cache_precision: fp8
+          disaggregated: true
+        plan:
+          decode: { chips: 8, \(layout) }
+        """
+    }
+
+    @Test func deepSeekV4DecodeCountsTheEnginesKernelsPerLayer() throws {
+        let counted = try predict(
+            Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "tp: 8", software: "vLLM")
+        )
+        let generic = try predict(
+            Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "tp: 8", software: "TensorRT-LLM")
+        )
+        let withCounts = try #require(counted.servingStep)
+        let without = try #require(generic.servingStep)
+        // vLLM launches 26-40 kernels per V4 layer; the generic count is about a dozen.
+        #expect(withCounts.overhead.value > without.overhead.value * 1.8)
+        #expect(generic.notes.contains { $0.contains("compressed_layer_kernels") })
+        #expect(!counted.notes.contains { $0.contains("compressed_layer_kernels") })
+    }
+
+    @Test func sparseAttentionPadsARanksHeadsOnBlackwell() throws {
+        // V4-Pro has 128 heads: TP 8 leaves 16 per rank, padded to 128 on Blackwell (8x the work);
+        // attention data-parallel keeps all 128 and pads nothing.
+        let tp = try predict(Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "tp: 8", software: "vLLM"))
+        let dp = try predict(
+            Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "attention_dp: 8, ep: 8", software: "vLLM")
+        )
+        func coreFLOPs(_ p: ScenarioPrediction) throws -> Double {
+            try #require(p.servingStep?.ops.first { $0.name == "attention core (decode)" }).flops
+        }
+        // Per rank, TP 8 holds 8 sequences' worth of the batch per group of 8 ranks and 1/8 of the heads;
+        // DP holds 1/8 of the sequences with every head: equal useful work, so the ratio is the padding.
+        #expect(abs(try coreFLOPs(tp) / coreFLOPs(dp) - 8) < 0.01)
+    }
+
+    @Test func megaMoEStreamsMXFP4ExpertsAtItsMeasuredRate() throws {
+        let ep = try predict(
+            Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "attention_dp: 8, ep: 8", software: "vLLM")
+        )
+        let op = try #require(ep.servingStep?.ops.first { $0.name == "routed experts" })
+        // Memory-bound at 64 sequences: the weights stream at 0.59 of 8.0 TB/s, not the generic 0.78.
+        #expect(!op.computeBound)
+        let rate = op.bytes / op.time.value
+        #expect(abs(rate / (8.0e12 * 0.59) - 1) < 0.01)
+    }
+
+    @Test func aDisaggregatedPredictionBreaksDownItsPrefillPass() throws {
+        let p = try predict(Self.prefillPool("tp: 1, attention_dp: 8"))
+        let pass = try #require(p.prefillPass)
+        #expect(pass.ops.contains { $0.name == "attention core (prefill)" })
+        let ttft = try #require(p.metrics[.ttft])
+        #expect(abs(pass.total.value * 1_000 - ttft) < 1e-6 * ttft)
+    }
 }

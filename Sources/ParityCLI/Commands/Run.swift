@@ -38,7 +38,8 @@ struct Run: RenderingCommand {
                 estimate: prediction.training,
                 notes: prediction.notes,
                 economics: prediction.economics,
-                servingStep: prediction.servingStep
+                servingStep: prediction.servingStep,
+                prefillPass: prediction.prefillPass
             ).json() + "\n"
         case .table, .csv, .markdown, .html:
             let table = TrainingReport.table(
@@ -47,7 +48,8 @@ struct Run: RenderingCommand {
                 estimate: prediction.training,
                 notes: prediction.notes,
                 economics: prediction.economics,
-                servingStep: prediction.servingStep
+                servingStep: prediction.servingStep,
+                prefillPass: prediction.prefillPass
             )
             switch format {
             case .csv: return table.csv()

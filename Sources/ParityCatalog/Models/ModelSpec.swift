@@ -9,7 +9,7 @@ public enum ModelSpec {
         "name", "params_total", "params_active", "layers", "hidden_size", "ffn_hidden_size", "heads", "kv_heads",
         "attention", "vocab_size", "experts", "shared_experts", "expert_ffn_hidden_size", "top_k", "moe_routing",
         "parallel_block", "sliding_window_attention", "norm", "notes", "head_dim", "q_lora_rank", "kv_lora_rank",
-        "dense_layers", "tied_embeddings",
+        "dense_layers", "tied_embeddings", "not_expressible",
     ]
 
     /// Attention kinds a spec may name.
@@ -23,12 +23,17 @@ public enum ModelSpec {
         public var assumptions: [String]
         /// The published total, when the spec gives one.
         public var publishedTotal: Double?
+        /// Features of the model the spec says it cannot express (`not_expressible`).
+        public var unexpressed: [String] = []
     }
 
     public static func architecture(from node: Node, file: String?, path: String) throws(CatalogError) -> Result {
         var r = try ObjectReader(node, file: file, path: path)
         var assumptions: [String] = []
         let name = try r.optionalString("name") ?? "model-spec"
+        // Features the source names that no key here can carry. Their cost is unknown, so a scenario
+        // whose spec lists any is read, inspected and refused at prediction.
+        let unexpressed = try r.stringList("not_expressible")
         let layers = try r.integer("layers", minimum: 1, maximum: 10_000)
         let h = try r.integer("hidden_size", minimum: 1)
         let heads = try r.integer("heads", minimum: 1)
@@ -201,6 +206,11 @@ public enum ModelSpec {
             }
         }
         architecture.notes = assumptions
-        return Result(architecture: architecture, assumptions: assumptions, publishedTotal: publishedTotal)
+        return Result(
+            architecture: architecture,
+            assumptions: assumptions,
+            publishedTotal: publishedTotal,
+            unexpressed: unexpressed
+        )
     }
 }

@@ -15,6 +15,8 @@ public struct ScenarioPrediction: Sendable {
     /// For serving: one decode step (with its chunked-prefill share when aggregated), per rank, by
     /// kind of work and by operation.
     public var servingStep: ServingEstimator.StepBreakdown?
+    /// For disaggregated serving: one pass of the prefill pool, per rank.
+    public var prefillPass: ServingEstimator.StepBreakdown?
 }
 
 extension ScenarioFile {
@@ -22,6 +24,11 @@ extension ScenarioFile {
     /// - Throws: `EstimationError` when the workload cannot honestly be predicted (missing facts,
     ///   an unsupported workload, a catalog without the evidence needed), with the reason.
     public func predict(catalog: Catalog) throws -> ScenarioPrediction {
+        if !unexpressedFeatures.isEmpty {
+            throw EstimationError(
+                "\(scenario.id): model_spec.not_expressible lists features Parity cannot count (\(unexpressedFeatures.joined(separator: "; "))). Numbers without their time and memory would look exact and not be, so nothing is predicted. Fix: describe the model with a config.json Parity reads, or drop a feature from the list when the source shows it costs nothing."
+            )
+        }
         var prediction: ScenarioPrediction
         switch scenario.workload {
         case .training(let training):

@@ -77,10 +77,25 @@ extension ScenarioFile {
             case nil: notes.append("eplb not stated: experts are taken as balanced.")
             }
         }
-        if let speculative = serving.speculative, speculative.tokens > 0, speculative.acceptance == nil {
-            throw EstimationError(
-                "\(scenario.id): workload.speculative states \(speculative.tokens) draft tokens but no acceptance, and decode speed depends on it. Fix: give the measured acceptance, (mean accepted length - 1) / tokens."
-            )
+        if let speculative = serving.speculative {
+            let method = speculative.method.map { " (\($0))" } ?? ""
+            guard let tokens = speculative.tokens else {
+                throw EstimationError(
+                    "\(scenario.id): workload.speculative uses speculative decoding\(method) without stating its draft tokens, and decode speed depends on them. Fix: give tokens and the measured acceptance, (mean accepted length - 1) / tokens."
+                )
+            }
+            if tokens > 0 && speculative.acceptance == nil {
+                throw EstimationError(
+                    "\(scenario.id): workload.speculative states \(tokens) draft tokens\(method) but no acceptance, and decode speed depends on it. Fix: give the measured acceptance, (mean accepted length - 1) / tokens."
+                )
+            }
+        }
+        for (key, degree) in [("pp", stated?.pp), ("cp", stated?.cp)] {
+            if let degree, degree > 1 {
+                throw EstimationError(
+                    "\(scenario.id): plan.\(role).\(key) is \(degree), but Parity does not model \(key == "pp" ? "pipeline" : "context") parallelism in serving pools yet, and leaving it out would misstate memory and step time. Fix: state the pool without it, or leave this case unpredicted."
+                )
+            }
         }
         let deployment = ServingDeployment(
             ranks: ranks,
@@ -193,6 +208,7 @@ extension ScenarioFile {
         var decodeRatePerChip: Double?
         var decodeBottleneck: String?
         var servingStep: ServingEstimator.StepBreakdown?
+        var prefillPass: ServingEstimator.StepBreakdown?
         var batchLimitedByMemory = false
         var prefillRatePerChip: Double?
         var decodeChips = 0
@@ -333,7 +349,9 @@ extension ScenarioFile {
             let tokensPerRank = max(1, tokensPerChip / pool.deployment.ranksPerChip)
             let groupTokens = tokensPerRank * pool.deployment.attentionTP
             let computed = max(1, Int(Double(groupTokens) * (1 - cached)))
-            let time = try pool.estimator.prefill(tokens: computed, sequenceLength: min(input, max(computed, 1))).total
+            let pass = try pool.estimator.prefill(tokens: computed, sequenceLength: min(input, max(computed, 1)))
+            prefillPass = pass
+            let time = pass.total
             prefillRatePerChip = Double(tokensPerRank * pool.deployment.ranksPerChip) / time.value
             metrics[.prefillTokensPerSecondPerChip] = prefillRatePerChip
             metrics[.ttft] = time.value * 1_000
@@ -372,6 +390,7 @@ extension ScenarioFile {
         var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
         prediction.bottleneck = decodeBottleneck
         prediction.servingStep = servingStep
+        prediction.prefillPass = prefillPass
         return prediction
     }
 }

@@ -87,9 +87,18 @@ enum ScenarioDecoding {
             s.sloPercentile = try r.optionalNumber("slo_percentile", minimum: 0, exclusiveMinimum: true, maximum: 100)
             if var spec = try r.optionalObject("speculative") {
                 s.speculative = Workload.Speculative(
-                    tokens: try spec.integer("tokens", minimum: 0),
-                    acceptance: try spec.optionalNumber("acceptance", minimum: 0, maximum: 1)
+                    tokens: try spec.optionalInteger("tokens", minimum: 0),
+                    acceptance: try spec.optionalNumber("acceptance", minimum: 0, maximum: 1),
+                    method: try spec.optionalString("method")
                 )
+                if s.speculative?.tokens == nil && s.speculative?.method == nil {
+                    throw spec.error(
+                        "tokens",
+                        "workload.speculative states neither its draft tokens nor its method.",
+                        fix:
+                            "Give tokens (draft tokens per step), or method (MTP, DSpark, ...) when the source does not state them."
+                    )
+                }
                 try spec.finish()
             }
             s.disaggregated = try r.optionalBool("disaggregated")

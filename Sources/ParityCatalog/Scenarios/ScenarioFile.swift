@@ -11,6 +11,8 @@ public struct ScenarioFile: Sendable {
     public var system: System?
     /// Defaults assumed to build a `model_spec`, in words.
     public var modelAssumptions: [String]
+    /// Features the `model_spec` says it cannot express; such a scenario is not predicted.
+    public var unexpressedFeatures: [String] = []
 
     /// Reads and validates a scenario: unknown keys, wrong types, negative or non-finite numbers,
     /// unknown models, chips and systems are errors naming the file and key path.
@@ -26,10 +28,12 @@ public struct ScenarioFile: Sendable {
 
         var architecture: ModelArchitecture
         var assumptions: [String] = []
+        var unexpressed: [String] = []
         if let spec = r.node("model_spec") {
             let built = try ModelSpec.architecture(from: spec, file: path, path: "model_spec")
             architecture = built.architecture
             assumptions = built.assumptions
+            unexpressed = built.unexpressed
             if let name = scenario.model, let known = try? model(named: name, directory: directory, catalog: catalog) {
                 architecture = known
                 assumptions = []
@@ -95,7 +99,8 @@ public struct ScenarioFile: Sendable {
             architecture: architecture,
             chip: chip,
             system: system,
-            modelAssumptions: assumptions
+            modelAssumptions: assumptions,
+            unexpressedFeatures: unexpressed
         )
     }
 

@@ -100,12 +100,17 @@ public enum Workload: Hashable, Sendable {
     }
 
     /// Draft tokens per step and their acceptance rate (MTP or a draft model).
+    /// Speculative decoding: draft tokens verified per step and the fraction accepted. A source that
+    /// names its method (MTP, DSpark, EAGLE) but not its draft length leaves `tokens` nil, and decode
+    /// is then not predicted.
     public struct Speculative: Hashable, Sendable {
-        public var tokens: Int
+        public var tokens: Int?
         public var acceptance: Double?
-        public init(tokens: Int, acceptance: Double?) {
+        public var method: String?
+        public init(tokens: Int?, acceptance: Double?, method: String? = nil) {
             self.tokens = tokens
             self.acceptance = acceptance
+            self.method = method
         }
     }
 }

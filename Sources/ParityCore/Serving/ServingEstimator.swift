@@ -195,10 +195,11 @@ public struct ServingEstimator: Sendable {
         rates: Rates,
         breakdown: inout StepBreakdown,
         kernels: Int = 1,
-        overhead: Seconds? = nil
+        overhead: Seconds? = nil,
+        bandwidth: BytesPerSecond? = nil
     ) -> Seconds {
         let compute = flops / rate.value
-        let memory = bytes / rates.memory.value
+        let memory = bytes / (bandwidth ?? rates.memory).value
         if memory > compute { breakdown.memoryBound = breakdown.memoryBound + Seconds(memory) }
         breakdown.memoryBandwidth = rates.memory
         breakdown.record(name, flops: flops, bytes: bytes, time: Seconds(max(compute, memory)), rate: rate)
@@ -342,6 +343,12 @@ public struct ServingEstimator: Sendable {
                 "No evidence for elementwise_kernels_per_layer in '\(stack.name)': norms, rotary and activation kernels are not counted."
             )
         }
+        let hasCompressed = a.layers.contains { if case .compressed = $0.attention { true } else { false } }
+        if hasCompressed && stack.value(.compressedLayerKernelsCSA) == nil {
+            b.omissions.append(
+                "No evidence for compressed_layer_kernels_* in '\(stack.name)': DeepSeek-V4's hyper-connection, compressor and indexer kernels are counted as the generic element-wise kernels."
+            )
+        }
         let denseBytes = bytesPerWeight(d.densePrecision)
         let expertBytes = bytesPerWeight(d.expertPrecision)
         let instanceTokens = m * Double(d.attentionDP)
@@ -354,6 +361,8 @@ public struct ServingEstimator: Sendable {
         }
         for layer in a.layers {
             var compute = Seconds.zero
+            // Kernels this layer's operations launch, for the layer counts some stacks give whole.
+            var layerKernels = 0
             var attentionOverhead: Seconds?
             if case .latent = layer.attention {
                 attentionOverhead = moduleOverhead(.latentAttentionLayerOverhead, kernels: 2, prefill: prefill)
@@ -376,11 +385,12 @@ public struct ServingEstimator: Sendable {
                 )
                 b.denseGEMM = b.denseGEMM + time
                 compute = compute + time
+                layerKernels += 2
             }
             for part in attentionParts(layer, load) {
                 let time = kernel(
                     part.prefill ? "attention core (prefill)" : "attention core (decode)",
-                    flops: part.flops / tp,
+                    flops: part.flops / tp * (part.prefill ? 1 : headPadding(layer)),
                     bytes: part.bytes / kvSharding(layer, tp: d.attentionTP),
                     rate: part.prefill ? r.prefillAttention : r.attention,
                     rates: r,
@@ -389,6 +399,7 @@ public struct ServingEstimator: Sendable {
                 )
                 b.attention = b.attention + time
                 compute = compute + time
+                layerKernels += 1
             }
             // Feed-forward block.
             var comm = Seconds.zero
@@ -405,6 +416,7 @@ public struct ServingEstimator: Sendable {
                 )
                 b.denseGEMM = b.denseGEMM + time
                 compute = compute + time
+                layerKernels += 2
                 if d.attentionTP > 1 {
                     comm =
                         comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink) * 2
@@ -446,11 +458,13 @@ public struct ServingEstimator: Sendable {
                     rate: r.expert,
                     rates: r,
                     breakdown: &b,
-                    overhead: moeOverhead
+                    overhead: moeOverhead,
+                    bandwidth: try expertStreamingBandwidth()
                 )
                 b.denseGEMM = b.denseGEMM + sharedTime
                 b.expertGEMM = b.expertGEMM + expertTime
                 compute = compute + sharedTime + expertTime
+                layerKernels += (moe.sharedIntermediateSize > 0 ? 3 : 1) + 1
                 if d.attentionDP > 1 && d.moeEP > 1 {
                     let dispatch: Double = [.fp8, .fp4, .nvfp4, .mxfp4, .int8].contains(d.expertPrecision) ? 1 : 2
                     // Copies inside the scale-up domain go over its links, the rest over the NICs; prefill's
@@ -484,7 +498,25 @@ public struct ServingEstimator: Sendable {
                     comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink)
                 }
             }
-            if let count = stack.value(.elementwiseKernelsPerLayer) {
+            if let whole = compressedLayerKernels(layer) {
+                // The stack counted this layer's launches from the engine's code: the ones the
+                // operations above do not launch are hyper-connection mixing, norms, rotary, cache
+                // writes, the compressor and the indexer, each with its fixed cost. Many are small
+                // GEMMs or fused passes, so the activation traffic stays that of the generic count.
+                let kernels = max(0, whole - layerKernels)
+                let passes = max(2, Int((stack.value(.elementwiseKernelsPerLayer) ?? 2).rounded()) - measuredModules)
+                let time = kernel(
+                    "element-wise, compressor and indexer",
+                    flops: 0,
+                    bytes: Double(passes) * m * h * 2 * 2,
+                    rate: r.dense,
+                    rates: r,
+                    breakdown: &b,
+                    kernels: kernels
+                )
+                b.elementwise = b.elementwise + time
+                compute = compute + time
+            } else if let count = stack.value(.elementwiseKernelsPerLayer) {
                 // Each kernel reads and writes the rank's activations once in BF16. Whole measured modules
                 // (MLA attention with its rotary and norms; an MoE block with its activation) keep their
                 // own; the two residual add + RMSNorm kernels always remain.
@@ -545,6 +577,42 @@ public struct ServingEstimator: Sendable {
 
     /// Attention-core FLOPs and cache bytes of one layer for the step: the decode tokens against
     /// their cache, and the prompts' causal attention and cache writes.
+    /// The rate routed-expert weights stream at, where the stack measured its expert-parallel MoE
+    /// kernel on MXFP4 experts (DeepGEMM's Mega MoE takes FP8 activations and MXFP4 weights) apart
+    /// from other memory-bound kernels; nil to use the generic rate.
+    func expertStreamingBandwidth() throws(EstimationError) -> BytesPerSecond? {
+        let d = deployment
+        guard d.moeEP > 1, !d.weightOnly, d.expertPrecision == .mxfp4,
+            let efficiency = stack.value(.expertWeightBandwidthEfficiencyEP),
+            let peak = chip.memory.bandwidth
+        else { return nil }
+        return peak * efficiency / Double(d.ranksPerChip)
+    }
+
+    /// The kernels a DeepSeek-V4 layer launches in decode, as the stack counted them for the
+    /// layer's kind of attention; nil for other layers or without that evidence.
+    func compressedLayerKernels(_ layer: ModelArchitecture.Layer) -> Int? {
+        guard case .compressed(let c) = layer.attention else { return nil }
+        let parameter: SoftwareStack.Parameter =
+            c.compressRatio == 0
+            ? .compressedLayerKernelsSWA : c.isIndexed ? .compressedLayerKernelsCSA : .compressedLayerKernelsHCA
+        return stack.value(parameter).map { Int($0.rounded()) }
+    }
+
+    /// How much more decode attention work a sparse-attention kernel executes than the heads need:
+    /// kernels that take a minimum number of query heads pad a rank's heads up to it.
+    func headPadding(_ layer: ModelArchitecture.Layer) -> Double {
+        let heads: Int
+        switch layer.attention {
+        case .compressed(let c): heads = c.heads
+        case .latent(let l) where l.indexer != nil: heads = l.heads
+        default: return 1
+        }
+        guard let minimum = stack.value(.sparseAttentionMinHeads) else { return 1 }
+        let perRank = max(1, heads / deployment.attentionTP)
+        return max(1, minimum / Double(perRank))
+    }
+
     func attentionParts(_ layer: ModelArchitecture.Layer, _ load: Load) -> [(
         flops: Double, bytes: Double, prefill: Bool
     )] {

@@ -44,6 +44,10 @@ public struct SoftwareStack: Hashable, Sendable {
         case attentionEfficiency = "attention_efficiency"
         /// Fraction of the peak HBM bandwidth memory-bound kernels reach.
         case memoryBandwidthEfficiency = "memory_bandwidth_efficiency"
+        /// Fraction of the peak HBM bandwidth the routed-expert kernel reaches streaming MXFP4 expert
+        /// weights under expert parallelism, where it differs from other memory-bound kernels (a fused
+        /// dispatch, grouped GEMM and combine kernel such as DeepGEMM's Mega MoE).
+        case expertWeightBandwidthEfficiencyEP = "expert_weight_bandwidth_efficiency_ep"
         /// Fraction of the per-direction scale-up link bandwidth collectives reach (bus bandwidth).
         case scaleUpEfficiency = "scale_up_efficiency"
         /// Fraction of the NIC line rate collectives across the scale-out network reach.
@@ -75,6 +79,18 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Element-wise kernels one decoder layer runs besides its GEMMs and attention (a count): the
         /// two residual add + RMSNorm, rotary embedding and cache write, activation, quantisation.
         case elementwiseKernelsPerLayer = "elementwise_kernels_per_layer"
+        /// Kernels one DeepSeek-V4 decoder layer launches in a decode step (a count), for a layer with
+        /// compressed sparse attention (ratio 4, with the lightning indexer): hyper-connection mixing,
+        /// norms, the attention block with its compressor and indexer, the router and shared expert.
+        /// The routed experts' kernels and the collectives are counted apart.
+        case compressedLayerKernelsCSA = "compressed_layer_kernels_csa"
+        /// The same for a heavily compressed layer (ratio 128, no indexer).
+        case compressedLayerKernelsHCA = "compressed_layer_kernels_hca"
+        /// The same for a sliding-window-only layer (ratio 0).
+        case compressedLayerKernelsSWA = "compressed_layer_kernels_swa"
+        /// Query heads a sparse-attention decode kernel (FlashMLA sparse) processes at least (a count):
+        /// a rank with fewer heads is padded to this many, and the padding is executed work.
+        case sparseAttentionMinHeads = "sparse_attention_min_heads"
         /// Fixed time of each decode step outside the layers (seconds): sampling, logits processing
         /// and the scheduler work an overlap scheduler does not hide.
         case decodeStepOverhead = "decode_step_overhead"
@@ -110,7 +126,8 @@ public struct SoftwareStack: Hashable, Sendable {
                 .decodeAttentionEfficiency, .usableMemoryFraction, .graphCollectiveLatency, .moeLayerOverheadEP,
                 .moeLayerOverheadTP, .latentAttentionLayerOverhead, .expertAllToAllLatency, .kernelOverhead,
                 .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
-                .expertImbalanceUnbalanced,
+                .expertImbalanceUnbalanced, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
+                .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertWeightBandwidthEfficiencyEP,
             ].contains(self)
         }
 
@@ -135,7 +152,8 @@ public struct SoftwareStack: Hashable, Sendable {
         public var isCount: Bool {
             [
                 .elementwiseKernelsPerLayer, .prefillChunkTokens, .gradientOverlap, .attentionScoreBytesForward,
-                .attentionScoreBytesBackward,
+                .attentionScoreBytesBackward, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
+                .compressedLayerKernelsSWA, .sparseAttentionMinHeads,
             ].contains(self)
         }
     }

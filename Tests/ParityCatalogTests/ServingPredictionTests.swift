@@ -101,13 +101,56 @@ struct ServingPredictionTests {
         }
     }
 
-    @Test func pipelineOrContextParallelServingPoolsAreRefused() {
+    static func decodePool(_ extra: String) -> String {
+        """
+        id: decode
+        model: llama-3.1-8b
+        system: { chip: h100-sxm, chips: 16, node: hgx-h100 }
+        workload: { kind: serving, input_tokens: 4096, output_tokens: 512, disaggregated: true }
+        plan:
+          prefill: { chips: 8, tp: 8 }
+          decode: { chips: 8, tp: 4, batch_per_chip: 16, \(extra) }
+        """
+    }
+
+    @Test func pipelineOrContextParallelDecodePoolsAreRefused() {
         for key in ["pp: 2", "cp: 2"] {
             #expect {
-                _ = try predict(Self.prefillPool("tp: 4, \(key)"))
+                _ = try predict(Self.decodePool(key))
             } throws: { error in
-                "\(error)".contains("plan.prefill.\(key.prefix(2))") && "\(error)".contains("not model")
+                "\(error)".contains("plan.decode.\(key.prefix(2))") && "\(error)".contains("only in a prefill pool")
             }
+        }
+    }
+
+    @Test func aPipelinedPrefillPoolOverlapsItsChunksAcrossStages() throws {
+        // A 64K prompt over 2 stages of 4 chips, context-parallel over each stage's 4 groups: 16K
+        // tokens per group in chunks of 8,192 (the stack's budget) makes 2 chunks, so the TTFT is
+        // (2 + 2 - 1) stage-chunks, 3/4 of the 2 x 2 a pipeline without overlap would take.
+        let text = """
+            id: pp
+            model: llama-3.1-8b
+            system: { chip: h100-sxm, chips: 8, node: hgx-h100, software: SGLang }
+            workload: { kind: serving, input_tokens: 65536, output_tokens: 512, disaggregated: true }
+            plan:
+              prefill: { chips: 8, pp: 2, cp: 4 }
+              decode: { chips: 8, tp: 8, batch_per_chip: 8 }
+            """
+        let p = try predict(text)
+        let pass = try #require(p.prefillPass)
+        let ttft = try #require(p.metrics[.ttft])
+        #expect(p.notes.contains { $0.contains("2 stages of 4 chips") && $0.contains("2 chunks") })
+        // TTFT = 3 stage-chunks of pass / 2 stages / 2 chunks, plus the stage-to-stage sends.
+        #expect(ttft >= pass.total.value * 1_000 * 3 / 4)
+        #expect(ttft < pass.total.value * 1_000 * 3 / 4 * 1.05)
+        // One prompt at a time: the rate is the prompt over its TTFT, per chip.
+        let rate = try #require(p.metrics[.prefillTokensPerSecondPerChip])
+        #expect(abs(rate - 65536 / (ttft / 1_000) / 8) < 1e-6 * rate)
+        // Stated attention_dp that disagrees with cp is an error.
+        #expect {
+            _ = try predict(text.replacingOccurrences(of: "pp: 2, cp: 4", with: "pp: 2, cp: 4, attention_dp: 2"))
+        } throws: { error in
+            "\(error)".contains("attention_dp 2 and cp 4 disagree")
         }
     }
 

@@ -93,7 +93,7 @@ extension ScenarioFile {
         for (key, degree) in [("pp", stated?.pp), ("cp", stated?.cp)] {
             if let degree, degree > 1 {
                 throw EstimationError(
-                    "\(scenario.id): plan.\(role).\(key) is \(degree), but Parity does not model \(key == "pp" ? "pipeline" : "context") parallelism in serving pools yet, and leaving it out would misstate memory and step time. Fix: state the pool without it, or leave this case unpredicted."
+                    "\(scenario.id): plan.\(role).\(key) is \(degree), but Parity models \(key == "pp" ? "pipeline" : "context") parallelism only in a prefill pool, and leaving it out would misstate memory and step time. Fix: state the pool without it, or leave this case unpredicted."
                 )
             }
         }
@@ -125,6 +125,77 @@ extension ScenarioFile {
             chips: chips,
             instances: stated?.instances ?? 1
         )
+    }
+
+    /// A prefill pool with pipeline stages (`pp`) and context parallelism (`cp`), as long-prompt
+    /// deployments run it: each stage holds `1 / pp` of the layers on `chips / pp` chips, its
+    /// attention-DP groups share one prompt `cp` ways, and the prompt passes through the stages in
+    /// chunks of the stack's token budget per group, so chunks pipeline across stages.
+    ///
+    /// Without a stated concurrency prompts are taken one at a time, as single-request TTFT sweeps
+    /// measure them: the rate is the prompt over its TTFT. With `concurrency` requests queued, their
+    /// chunks keep the stages busy.
+    func pipelinedPrefill(
+        _ stated: Plan.Pool,
+        input: Int,
+        serving: Workload.Serving,
+        stack: SoftwareStack,
+        notes: inout [String]
+    ) throws -> (pass: ServingEstimator.StepBreakdown, rate: Double, ttft: Double, chips: Int) {
+        let pp = stated.pp ?? 1
+        let cp = stated.cp ?? 1
+        let chips = stated.chips ?? scenario.system.chips
+        guard chips % pp == 0 else {
+            throw EstimationError("plan.prefill: pp \(pp) does not divide \(chips) chips into equal stages.")
+        }
+        guard architecture.layers.count >= pp else {
+            throw EstimationError("plan.prefill: pp \(pp) exceeds the model's \(architecture.layers.count) layers.")
+        }
+        var stage = stated
+        stage.chips = chips / pp
+        stage.pp = nil
+        stage.cp = nil
+        if cp > 1 {
+            if let dp = stated.attentionDP, dp != cp {
+                throw EstimationError(
+                    "plan.prefill: attention_dp \(dp) and cp \(cp) disagree; context parallelism spreads one prompt over the attention-DP groups, so give one of them."
+                )
+            }
+            stage.attentionDP = cp
+        }
+        var pool = try pool(stage, serving: serving, stack: stack, role: "prefill", notes: &notes)
+        pool.deployment.contextParallel = cp
+        pool.estimator.deployment.contextParallel = cp
+        // Each stage holds its share of the weights; they must fit beside the activations.
+        if let capacity = chip.memory.capacity, let usable = stack.value(.usableMemoryFraction) {
+            let perRank = capacity.value / Double(pool.deployment.ranksPerChip) * usable
+            let weights = pool.estimator.weightBytesPerRank.value / Double(pp)
+            guard weights < perRank else {
+                throw EstimationError(
+                    "plan.prefill: a stage's weights (\(formatNumber(weights / 1e9, decimals: 1)) GB per rank) do not fit in the \(formatNumber(perRank / 1e9, decimals: 1)) GB a rank has."
+                )
+            }
+        }
+        // The whole prompt through all the layers, each group holding `1 / cp` of its tokens.
+        let perGroup = max(1, input / cp)
+        let pass = try pool.estimator.prefill(tokens: perGroup, sequenceLength: input)
+        // Chunks of the stack's budget per group; a stage runs `1 / pp` of the layers of each chunk.
+        let budget = stated.maxNumTokens ?? stated.batchTokens ?? stack.value(.prefillChunkTokens).map { Int($0) }
+        let chunks = budget.map { max(1, Int((Double(perGroup) / Double(max(1, $0))).rounded(.up))) } ?? 1
+        let perStageChunk = pass.total.value / Double(pp) / Double(chunks)
+        // Between stages each chunk's activations cross to the next stage's chips.
+        let links = try pool.estimator.links()
+        let stageLink = pool.deployment.ranks * pp > links.domain ? (links.out ?? links.up) : links.up
+        let activation = Double(perGroup / chunks) * Double(architecture.hiddenSize) * 2
+        let hop = pp > 1 ? Collective.send(bytes: Bytes(activation), link: stageLink).value : 0
+        let requests = max(1, serving.concurrency ?? 1)
+        let ttft = Double(chunks + pp - 1) * (perStageChunk + hop)
+        let busy = Double(requests * chunks + pp - 1) * (perStageChunk + hop)
+        let rate = Double(requests * input) / busy / Double(chips)
+        notes.append(
+            "Prefill pool: \(pp) stage\(pp == 1 ? "" : "s") of \(chips / pp) chips, context parallelism \(cp), \(chunks) chunk\(chunks == 1 ? "" : "s") per prompt; \(serving.concurrency == nil ? "prompts one at a time (concurrency not stated)" : "\(requests) prompts queued")."
+        )
+        return (pass, rate, ttft, chips * pool.instances)
     }
 
     /// The resource that limits a decode step.
@@ -338,7 +409,22 @@ extension ScenarioFile {
                 }
             }
         }
-        if let statedPrefill = plan.prefill, let input {
+        if let statedPrefill = plan.prefill, let input,
+            (statedPrefill.pp ?? 1) > 1 || (statedPrefill.cp ?? 1) > 1
+        {
+            let result = try pipelinedPrefill(
+                statedPrefill,
+                input: input,
+                serving: serving,
+                stack: stack,
+                notes: &notes
+            )
+            prefillPass = result.pass
+            prefillRatePerChip = result.rate
+            metrics[.prefillTokensPerSecondPerChip] = result.rate
+            metrics[.ttft] = result.ttft * 1_000
+            prefillChips = result.chips
+        } else if let statedPrefill = plan.prefill, let input {
             let pool = try pool(statedPrefill, serving: serving, stack: stack, role: "prefill", notes: &notes)
             let tokensPerChip = statedPrefill.batchTokens ?? statedPrefill.maxNumTokens ?? input
             if statedPrefill.batchTokens == nil && statedPrefill.maxNumTokens == nil {

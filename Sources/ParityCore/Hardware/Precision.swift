@@ -25,8 +25,12 @@ public enum ComputePrecision: String, Hashable, Sendable, Codable, CaseIterable,
 }
 
 /// A precision of weights or GEMMs in a workload (SCHEMA.md `precision`, `weights_precision`).
+///
+/// `w4a8` is 4-bit weights with INT8 activations; `mxfp4a8` (Parity's extension) is MXFP4 weights
+/// with FP8 activations, as kernels that dequantise FP4 weights into FP8 GEMMs run them on chips
+/// without FP4 tensor cores (Humming's MXFP4AFP8 on H20).
 public enum Precision: String, Hashable, Sendable, Codable, CaseIterable {
-    case fp32, tf32, bf16, fp16, fp8, mxfp8, hif8, int8, fp4, nvfp4, mxfp4, int4, w4a8
+    case fp32, tf32, bf16, fp16, fp8, mxfp8, hif8, int8, fp4, nvfp4, mxfp4, int4, w4a8, mxfp4a8
 
     /// The chip peak this precision's GEMMs run at.
     public var computePrecision: ComputePrecision {
@@ -35,7 +39,7 @@ public enum Precision: String, Hashable, Sendable, Codable, CaseIterable {
         case .tf32: .tf32
         case .bf16: .bf16
         case .fp16: .fp16
-        case .fp8, .mxfp8, .hif8: .fp8
+        case .fp8, .mxfp8, .hif8, .mxfp4a8: .fp8
         case .int8, .w4a8: .int8
         case .fp4, .nvfp4, .mxfp4: .fp4
         case .int4: .int4
@@ -52,7 +56,7 @@ public enum Precision: String, Hashable, Sendable, Codable, CaseIterable {
         case .mxfp8: 1 + 1.0 / 32
         case .fp4, .int4, .w4a8: 0.5
         case .nvfp4: 0.5 + 1.0 / 16
-        case .mxfp4: 0.5 + 1.0 / 32
+        case .mxfp4, .mxfp4a8: 0.5 + 1.0 / 32
         }
     }
 }

@@ -28,6 +28,10 @@ public struct ServingDeployment: Hashable, Sendable {
     /// Routed tokens on the busiest expert-parallel rank over the mean (1 when balanced): that rank's
     /// expert work and all-to-all traffic set the pace of the step.
     public var expertImbalance: Double
+    /// Attention-DP groups that share one prompt in prefill (context parallelism): each holds a slice
+    /// of its tokens, and every layer all-gathers the slices' cache entries. 1 when groups prefill
+    /// prompts of their own.
+    public var contextParallel: Int = 1
 
     public init(
         ranks: Int,

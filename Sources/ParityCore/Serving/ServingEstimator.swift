@@ -221,7 +221,7 @@ public struct ServingEstimator: Sendable {
         return Seconds(value / Double(kernels))
     }
 
-    func links() throws(EstimationError) -> (up: Link, out: Link?, domain: Int) {
+    public func links() throws(EstimationError) -> (up: Link, out: Link?, domain: Int) {
         let latency: Seconds
         if let graph = stack.value(.graphCollectiveLatency) {
             latency = Seconds(graph)
@@ -387,6 +387,15 @@ public struct ServingEstimator: Sendable {
                 compute = compute + time
                 layerKernels += 2
             }
+            if prefill && d.contextParallel > 1 {
+                // Context parallelism: each group holds a slice of the prompt and gathers every slice's
+                // cache entries of the layer before attending to them.
+                let cache =
+                    load.prefillSequences * Double(d.contextParallel)
+                    * layer.cacheBytes(atContext: load.promptLength, bytesPerElement: d.kvBytesPerElement)
+                let gather = Collective.allGather(bytes: Bytes(cache), ranks: d.contextParallel, link: links.up)
+                b.communication = b.communication + gather
+            }
             for part in attentionParts(layer, load) {
                 let time = kernel(
                     part.prefill ? "attention core (prefill)" : "attention core (decode)",
@@ -466,7 +475,8 @@ public struct ServingEstimator: Sendable {
                 compute = compute + sharedTime + expertTime
                 layerKernels += (moe.sharedIntermediateSize > 0 ? 3 : 1) + 1
                 if d.attentionDP > 1 && d.moeEP > 1 {
-                    let dispatch: Double = [.fp8, .fp4, .nvfp4, .mxfp4, .int8].contains(d.expertPrecision) ? 1 : 2
+                    let dispatch: Double =
+                        [.fp8, .fp4, .nvfp4, .mxfp4, .mxfp4a8, .int8].contains(d.expertPrecision) ? 1 : 2
                     // Copies inside the scale-up domain go over its links, the rest over the NICs; prefill's
                     // throughput kernels send a token once per remote domain and forward it inside
                     // (node-limited routing caps the domains), decode's latency kernels send every copy.
@@ -487,6 +497,15 @@ public struct ServingEstimator: Sendable {
                         // The measured dispatch plus combine replaces the two generic collective latencies.
                         comm = comm + Seconds(fixed) - commLink.latency * 2
                     }
+                } else if d.attentionDP > 1 && d.ranks > 1 {
+                    // Experts sharded by tensor parallelism under data-parallel attention: every rank
+                    // gathers all groups' tokens before the experts and reduce-scatters after them.
+                    comm =
+                        comm + Collective.allGather(
+                            bytes: Bytes(instanceTokens * h * 2),
+                            ranks: d.ranks,
+                            link: commLink
+                        ) * 2
                 } else if d.ranks > 1 {
                     comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.ranks, link: commLink)
                 }

@@ -245,4 +245,21 @@ struct ServingPredictionTests {
         let ttft = try #require(p.metrics[.ttft])
         #expect(abs(pass.total.value * 1_000 - ttft) < 1e-6 * ttft)
     }
+
+    @Test func aCapacitySweepIsComparedAtTheLevelsItTried() throws {
+        let base = Self.decodePool("")
+        let free = try #require(try predict(base).metrics[.maxConcurrency])
+        let levels = try predict(
+            base + "\nexpected: { metrics: { max_concurrency: 64 }, max_concurrency_levels: [64, 8, 16] }"
+        )
+        // Thousands of 4K-token sequences fit; the largest level tried below that is 64 (levels sorted).
+        #expect(free > 64)
+        #expect(levels.metrics[.maxConcurrency] == 64)
+        #expect(levels.notes.contains { $0.contains("largest of the source's tried levels") })
+        #expect {
+            _ = try predict(base + "\nexpected: { max_concurrency_levels: [0, 8] }")
+        } throws: { error in
+            "\(error)".contains("expected.max_concurrency_levels[0]")
+        }
+    }
 }

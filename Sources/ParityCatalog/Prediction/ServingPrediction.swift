@@ -473,6 +473,16 @@ extension ScenarioFile {
         {
             metrics[.outputTokensPerSecondPerChip] = rate * Double(input + output) / Double(output)
         }
+        // A capacity sweep reports the largest level it tried that ran; compare at the level the
+        // prediction reaches.
+        if let levels = scenario.expected?.maxConcurrencyLevels, let capacity = metrics[.maxConcurrency],
+            let reached = levels.last(where: { Double($0) <= capacity })
+        {
+            metrics[.maxConcurrency] = Double(reached)
+            notes.append(
+                "max_concurrency: \(formatNumber(capacity, decimals: 0)) requests fit; the largest of the source's tried levels they reach is \(reached)."
+            )
+        }
         var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
         prediction.bottleneck = decodeBottleneck
         prediction.servingStep = servingStep

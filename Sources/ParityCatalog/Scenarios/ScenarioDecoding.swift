@@ -247,6 +247,27 @@ enum ScenarioDecoding {
         e.flopsIncludeRecompute = try r.optionalBool("flops_include_recompute")
         e.throughputCounts = try r.optionalEnum("throughput_counts", Expected.ThroughputCounts.self)
         e.latencyStatistic = try r.optionalEnum("latency_statistic", Expected.LatencyStatistic.self)
+        if let node = r.node("max_concurrency_levels") {
+            guard case .array(let items, _) = node, !items.isEmpty else {
+                throw r.error(
+                    "max_concurrency_levels",
+                    "Expected a list of the concurrency levels the sweep tried.",
+                    fix: "Give them as whole numbers, for example [32, 64, 128]."
+                )
+            }
+            for (index, item) in items.enumerated() {
+                guard case .integer(let level, _) = item, level >= 1 else {
+                    throw CatalogError(
+                        file: r.file,
+                        keyPath: "expected.max_concurrency_levels[\(index)]",
+                        line: item.line,
+                        message: "Expected a whole number of 1 or more."
+                    )
+                }
+                e.maxConcurrencyLevels.append(level)
+            }
+            e.maxConcurrencyLevels.sort()
+        }
         e.notes = try r.optionalString("notes")
         e.tolerance = try r.optionalNumber("tolerance", minimum: 0, exclusiveMinimum: true)
         return e

@@ -12,6 +12,9 @@ public struct Expected: Hashable, Sendable {
     public var flopsIncludeRecompute: Bool?
     public var throughputCounts: ThroughputCounts?
     public var latencyStatistic: LatencyStatistic?
+    /// The concurrency levels a capacity sweep tried: the source's `max_concurrency` is the largest
+    /// level that ran, so a prediction is compared at the largest level it reaches.
+    public var maxConcurrencyLevels: [Int] = []
     public var notes: String?
     public var tolerance: Double?
 

@@ -262,4 +262,16 @@ struct ServingPredictionTests {
             "\(error)".contains("expected.max_concurrency_levels[0]")
         }
     }
+
+    @Test func theIndexerScoresRunAtTheEightBitGEMMRate() throws {
+        let p = try predict(
+            Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "attention_dp: 8, ep: 8", software: "vLLM")
+        )
+        let step = try #require(p.servingStep)
+        let indexer = try #require(step.ops.first { $0.name == "indexer scores (decode)" })
+        let core = try #require(step.ops.first { $0.name == "attention core (decode)" })
+        // FP8 on Blackwell: twice the BF16 peak the attention kernel runs against, at GEMM efficiency.
+        #expect(indexer.flops > 0)
+        #expect(indexer.computeRate.value > core.computeRate.value * 1.2)
+    }
 }

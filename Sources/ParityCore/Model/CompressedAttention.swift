@@ -85,6 +85,16 @@ public struct CompressedAttention: Hashable, Sendable {
     var pairFLOPs: Double { Double(4 * headDimension * heads) }
     var indexerScoreFLOPsPerKey: Double { Double(2 * indexerHeads * indexerHeadDimension + 2 * indexerHeads) }
 
+    /// The indexer's scores for one query at context `t` (zero outside ratio-4 layers).
+    func decodeIndexerFLOPs(context t: Int) -> Double {
+        isIndexed ? Double(t / compressRatio) * indexerScoreFLOPsPerKey : 0
+    }
+
+    /// The indexer's scores over a causal prefill of `s` tokens.
+    func prefillIndexerFLOPs(sequence s: Int) -> Double {
+        isIndexed ? Double(KeyCounts.compressedPairs(s, ratio: compressRatio)) * indexerScoreFLOPsPerKey : 0
+    }
+
     /// Core attention plus indexer scores for one query at context `t`.
     func decodeCoreFLOPs(context t: Int) -> Double {
         var keys = min(t, window)

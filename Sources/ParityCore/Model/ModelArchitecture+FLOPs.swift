@@ -123,6 +123,26 @@ extension ModelArchitecture.Layer {
         }
     }
 
+    /// The lightning indexer's share of `decodeCoreFLOPs`: its scores over every earlier key
+    /// (DeepSeek-V3.2) or compressed entry (DeepSeek-V4's ratio-4 layers). Engines run it as an
+    /// FP8 GEMM-like kernel (DeepGEMM's MQA logits), not in the BF16 attention kernel.
+    func decodeIndexerFLOPs(context t: Int) -> Double {
+        switch attention {
+        case .latent(let a): return a.indexer?.scoreFLOPs(keys: t) ?? 0
+        case .compressed(let a): return a.decodeIndexerFLOPs(context: t)
+        default: return 0
+        }
+    }
+
+    /// The lightning indexer's share of `prefillCoreFLOPs` over a causal prefill of `s` tokens.
+    func prefillIndexerFLOPs(sequence s: Int) -> Double {
+        switch attention {
+        case .latent(let a): return a.indexer?.scoreFLOPs(keys: KeyCounts.causalPairs(s)) ?? 0
+        case .compressed(let a): return a.prefillIndexerFLOPs(sequence: s)
+        default: return 0
+        }
+    }
+
     func decodeCoreFLOPs(context t: Int) -> Double {
         switch attention {
         case .standard(let a): return a.pairFLOPs * Double(a.keys(atContext: t))

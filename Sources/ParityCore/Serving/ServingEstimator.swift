@@ -136,6 +136,9 @@ public struct ServingEstimator: Sendable {
         var expert: FLOPsPerSecond
         var attention: FLOPsPerSecond
         var prefillAttention: FLOPsPerSecond
+        /// The lightning indexer's scores: an 8-bit GEMM-like kernel where the chip has an 8-bit
+        /// peak and the stack a GEMM efficiency for it, else the attention rate.
+        var indexer: FLOPsPerSecond?
         var memory: BytesPerSecond
         var overhead: Seconds
     }
@@ -180,9 +183,22 @@ public struct ServingEstimator: Sendable {
             expert: try rate(deployment.expertPrecision, weightOnly: deployment.weightOnly),
             attention: bf16 * decodeAttention / dies,
             prefillAttention: bf16 * (stack.value(.attentionEfficiency) ?? 1) / dies,
+            indexer: indexerRate(dies: dies),
             memory: bandwidth * (try parameter(.memoryBandwidthEfficiency)) / dies,
             overhead: Seconds(stack.value(.kernelOverhead) ?? 0)
         )
+    }
+
+    /// The faster of the chip's FP8 and INT8 GEMM rates under this stack, for the indexer's scores
+    /// (DeepSeek computes them in FP8, its V4 indexer keys in FP4; CANN runs them in INT8).
+    func indexerRate(dies: Double) -> FLOPsPerSecond? {
+        var best: FLOPsPerSecond?
+        for precision in [ComputePrecision.fp8, .int8] {
+            guard let peak = chip.peak(precision), let efficiency = stack.gemmEfficiency(precision) else { continue }
+            let rate = peak * efficiency.value / dies
+            if rate.value > (best?.value ?? 0) { best = rate }
+        }
+        return best
     }
 
     /// One operation of `kernels` kernels: the slower of its compute and its memory traffic, plus
@@ -397,9 +413,17 @@ public struct ServingEstimator: Sendable {
                 b.communication = b.communication + gather
             }
             for part in attentionParts(layer, load) {
+                // The indexer's scores run apart, at the 8-bit GEMM rate, once the chip and stack
+                // have one; heads are sharded over attention TP like the rest.
+                let indexer =
+                    r.indexer == nil
+                    ? 0
+                    : part.prefill
+                        ? load.prefillSequences * layer.prefillIndexerFLOPs(sequence: load.promptLength)
+                        : load.decodeTokens * layer.decodeIndexerFLOPs(context: load.context)
                 let time = kernel(
                     part.prefill ? "attention core (prefill)" : "attention core (decode)",
-                    flops: part.flops / tp * (part.prefill ? 1 : headPadding(layer)),
+                    flops: (part.flops - indexer) / tp * (part.prefill ? 1 : headPadding(layer)),
                     bytes: part.bytes / kvSharding(layer, tp: d.attentionTP),
                     rate: part.prefill ? r.prefillAttention : r.attention,
                     rates: r,
@@ -409,6 +433,19 @@ public struct ServingEstimator: Sendable {
                 b.attention = b.attention + time
                 compute = compute + time
                 layerKernels += 1
+                if indexer > 0, let rate = r.indexer {
+                    let scores = kernel(
+                        part.prefill ? "indexer scores (prefill)" : "indexer scores (decode)",
+                        flops: indexer / tp,
+                        bytes: 0,
+                        rate: rate,
+                        rates: r,
+                        breakdown: &b
+                    )
+                    b.attention = b.attention + scores
+                    compute = compute + scores
+                    layerKernels += 1
+                }
             }
             // Feed-forward block.
             var comm = Seconds.zero

@@ -129,7 +129,9 @@ public enum HuggingFaceConfig {
         }
         if family == "deepseek_v4" || family == "deepseek_ref" {
             let expertType = textReader.node("expert_dtype")?.stringValue ?? (family == "deepseek_v4" ? "fp4" : "fp8")
-            result.experts = expertType == "fp4" ? .mxfp4 : .fp8
+            // V4's FP4 experts run as FP4 x FP8 GEMMs ("the peak FLOPs for FP4 x FP8 operations are
+            // currently the same as FP8 x FP8", V4 report §1): MXFP4 weights, FP8 activations.
+            result.experts = expertType == "fp4" ? .mxfp4a8 : .fp8
         }
         return result
     }

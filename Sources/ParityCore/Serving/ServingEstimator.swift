@@ -638,7 +638,7 @@ public struct ServingEstimator: Sendable {
     /// from other memory-bound kernels; nil to use the generic rate.
     func expertStreamingBandwidth() throws(EstimationError) -> BytesPerSecond? {
         let d = deployment
-        guard d.moeEP > 1, !d.weightOnly, d.expertPrecision == .mxfp4,
+        guard d.moeEP > 1, !d.weightOnly, [.mxfp4, .mxfp4a8].contains(d.expertPrecision),
             let efficiency = stack.value(.expertWeightBandwidthEfficiencyEP),
             let peak = chip.memory.bandwidth
         else { return nil }

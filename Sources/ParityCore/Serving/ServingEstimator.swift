@@ -136,6 +136,8 @@ public struct ServingEstimator: Sendable {
         var expert: FLOPsPerSecond
         var attention: FLOPsPerSecond
         var prefillAttention: FLOPsPerSecond
+        /// Decode attention over selected entries (sparse kernels), where the stack measured it apart.
+        var sparseAttention: FLOPsPerSecond?
         /// The lightning indexer's scores: an 8-bit GEMM-like kernel where the chip has an 8-bit
         /// peak and the stack a GEMM efficiency for it, else the attention rate.
         var indexer: FLOPsPerSecond?
@@ -183,6 +185,7 @@ public struct ServingEstimator: Sendable {
             expert: try rate(deployment.expertPrecision, weightOnly: deployment.weightOnly),
             attention: bf16 * decodeAttention / dies,
             prefillAttention: bf16 * (stack.value(.attentionEfficiency) ?? 1) / dies,
+            sparseAttention: stack.value(.sparseDecodeAttentionEfficiency).map { bf16 * $0 / dies },
             indexer: indexerRate(dies: dies),
             memory: bandwidth * (try parameter(.memoryBandwidthEfficiency)) / dies,
             overhead: Seconds(stack.value(.kernelOverhead) ?? 0)
@@ -425,7 +428,8 @@ public struct ServingEstimator: Sendable {
                     part.prefill ? "attention core (prefill)" : "attention core (decode)",
                     flops: (part.flops - indexer) / tp * (part.prefill ? 1 : headPadding(layer)),
                     bytes: part.bytes / kvSharding(layer, tp: d.attentionTP),
-                    rate: part.prefill ? r.prefillAttention : r.attention,
+                    rate: part.prefill
+                        ? r.prefillAttention : isSparse(layer) ? (r.sparseAttention ?? r.attention) : r.attention,
                     rates: r,
                     breakdown: &b,
                     overhead: part.prefill ? nil : attentionOverhead
@@ -653,6 +657,16 @@ public struct ServingEstimator: Sendable {
             c.compressRatio == 0
             ? .compressedLayerKernelsSWA : c.isIndexed ? .compressedLayerKernelsCSA : .compressedLayerKernelsHCA
         return stack.value(parameter).map { Int($0.rounded()) }
+    }
+
+    /// Whether the layer's decode attention runs a sparse kernel over selected entries: DeepSeek-V4's
+    /// layers (FlashMLA sparse with the window and compressed entries in one call) and V3.2's.
+    func isSparse(_ layer: ModelArchitecture.Layer) -> Bool {
+        switch layer.attention {
+        case .compressed: true
+        case .latent(let l): l.indexer != nil
+        default: false
+        }
     }
 
     /// How much more decode attention work a sparse-attention kernel executes than the heads need:

@@ -59,6 +59,9 @@ public struct SoftwareStack: Hashable, Sendable {
         case overlapComputeFraction = "overlap_compute_fraction"
         /// Fraction of the BF16 peak a compute-bound decode attention kernel sustains (MLA with many heads).
         case decodeAttentionEfficiency = "decode_attention_efficiency"
+        /// The same for a sparse-attention decode kernel over selected entries (FlashMLA sparse, as
+        /// DeepSeek-V3.2 and V4 run), which gathers its keys and sustains less than dense MLA.
+        case sparseDecodeAttentionEfficiency = "sparse_decode_attention_efficiency"
         /// Fraction of a chip's memory the serving engine gives to weights and cache.
         case usableMemoryFraction = "usable_memory_fraction"
         /// Latency of one collective captured in a CUDA graph with one-shot kernels, as serving
@@ -123,7 +126,8 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Whether training predictions use this parameter.
         public var usedInTraining: Bool {
             ![
-                .decodeAttentionEfficiency, .usableMemoryFraction, .graphCollectiveLatency, .moeLayerOverheadEP,
+                .decodeAttentionEfficiency, .sparseDecodeAttentionEfficiency, .usableMemoryFraction,
+                .graphCollectiveLatency, .moeLayerOverheadEP,
                 .moeLayerOverheadTP, .latentAttentionLayerOverhead, .expertAllToAllLatency, .kernelOverhead,
                 .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
                 .expertImbalanceUnbalanced, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,

@@ -277,4 +277,33 @@ struct ServingPredictionTests {
         // 2,250 TFLOP/s), not the dense MLA generation rate.
         #expect(abs(core.computeRate.value / (2_250e12 * 0.16) - 1) < 0.01)
     }
+
+    @Test func twoBatchOverlapRunsTwoPassesOverTheWeights() throws {
+        func step(_ overlap: Bool) throws -> ServingEstimator.StepBreakdown {
+            let text = """
+                id: tbo
+                model: deepseek-v3
+                system: { chip: h800, chips: 32, node: hgx-h800 }
+                workload: { kind: serving, decode_context_tokens: 4096, weights_precision: fp8, disaggregated: true }
+                plan:
+                  decode: { chips: 32, attention_dp: 32, ep: 32, batch_per_chip: 64, two_batch_overlap: \(overlap) }
+                """
+            return try #require(try predict(text).servingStep)
+        }
+        let one = try step(false)
+        let two = try step(true)
+        func op(_ b: ServingEstimator.StepBreakdown, _ name: String) throws -> ServingEstimator.StepBreakdown.Op {
+            try #require(b.ops.first { $0.name == name })
+        }
+        // Each micro-batch streams the attention weights and launches its kernels: twice the bytes and
+        // twice the fixed costs, for the same FLOPs.
+        let projections = try op(one, "attention projections")
+        let split = try op(two, "attention projections")
+        #expect(abs(split.bytes / projections.bytes - 2) < 1e-9)
+        #expect(abs(split.flops / projections.flops - 1) < 1e-9)
+        #expect(two.overhead.value > one.overhead.value * 1.9)
+        // Decode's low-latency all-to-all frees the SMs: no slowdown of the overlapped computation.
+        #expect(two.overlapSlowdown.value == 0)
+        #expect(two.communicationHidden.value > 0)
+    }
 }

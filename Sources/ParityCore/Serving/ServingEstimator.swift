@@ -117,6 +117,30 @@ public struct ServingEstimator: Sendable {
             return r
         }
 
+        /// The step's times, FLOPs and bytes `factor` times over (a step run as several equal passes).
+        func scaled(by factor: Double) -> StepBreakdown {
+            var r = self
+            r.denseGEMM = denseGEMM * factor
+            r.expertGEMM = expertGEMM * factor
+            r.attention = attention * factor
+            r.lmHead = lmHead * factor
+            r.elementwise = elementwise * factor
+            r.stepOverhead = stepOverhead * factor
+            r.overlapSlowdown = overlapSlowdown * factor
+            r.communication = communication * factor
+            r.communicationHidden = communicationHidden * factor
+            r.overhead = overhead * factor
+            r.memoryBound = memoryBound * factor
+            r.ops = ops.map { op in
+                var o = op
+                o.flops *= factor
+                o.bytes *= factor
+                o.time = op.time * factor
+                return o
+            }
+            return r
+        }
+
         public var total: Seconds {
             denseGEMM + expertGEMM + attention + lmHead + elementwise + communication + overhead + stepOverhead
                 + overlapSlowdown
@@ -337,7 +361,22 @@ public struct ServingEstimator: Sendable {
         return try step(load)
     }
 
+    /// One step. With two-batch overlap the step runs as two micro-batches of half the tokens, each
+    /// a full pass over the weights with its own kernels, one's communication hidden behind the
+    /// other's computation: the halves' times add, and the step's fixed work is paid once.
     func step(_ load: Load) throws(EstimationError) -> StepBreakdown {
+        guard deployment.twoBatchOverlap, load.tokens >= 2 else { return try pass(load) }
+        var half = load
+        half.decodeSequences /= 2
+        half.decodeTokens /= 2
+        half.prefillTokens /= 2
+        let one = try pass(half)
+        var both = one.scaled(by: 2)
+        both.stepOverhead = one.stepOverhead
+        return both
+    }
+
+    func pass(_ load: Load) throws(EstimationError) -> StepBreakdown {
         if load.prefillTokens > 0 && stack.value(.attentionEfficiency) == nil {
             throw EstimationError(
                 "Stack '\(stack.name)' has no evidence for attention_efficiency (prefill) on \(chip.name)."
@@ -597,8 +636,10 @@ public struct ServingEstimator: Sendable {
                 let exposed = max(.zero, comm - compute)
                 b.communication = b.communication + exposed
                 b.communicationHidden = b.communicationHidden + (comm - exposed)
-                // Communication kernels take streaming multiprocessors from the computation they overlap.
-                if let remaining = stack.value(.overlapComputeFraction) {
+                // Prefill's all-to-all kernels take streaming multiprocessors from the computation they
+                // overlap; decode's low-latency kernels issue their RDMA writes and free every SM
+                // (DeepSeek's profile-data README), so decode keeps its full compute rate.
+                if prefill, let remaining = stack.value(.overlapComputeFraction) {
                     b.overlapSlowdown = b.overlapSlowdown + min(compute, comm) * (1 / remaining - 1)
                 }
             } else {

@@ -189,8 +189,11 @@ extension ScenarioFile {
         let activation = Double(perGroup / chunks) * Double(architecture.hiddenSize) * 2
         let hop = pp > 1 ? Collective.send(bytes: Bytes(activation), link: stageLink).value : 0
         let requests = max(1, serving.concurrency ?? 1)
+        // Groups not sharing a prompt (no context parallelism) prefill prompts of their own side by side.
+        let lanes = max(1, pool.deployment.attentionDP / cp)
         let ttft = Double(chunks + pp - 1) * (perStageChunk + hop)
-        let busy = Double(requests * chunks + pp - 1) * (perStageChunk + hop)
+        let rounds = (requests + lanes - 1) / lanes
+        let busy = Double(rounds * chunks + pp - 1) * (perStageChunk + hop)
         let rate = Double(requests * input) / busy / Double(chips)
         notes.append(
             "Prefill pool: \(pp) stage\(pp == 1 ? "" : "s") of \(chips / pp) chips, context parallelism \(cp), \(chunks) chunk\(chunks == 1 ? "" : "s") per prompt; \(serving.concurrency == nil ? "prompts one at a time (concurrency not stated)" : "\(requests) prompts queued")."

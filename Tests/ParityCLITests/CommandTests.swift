@@ -443,7 +443,14 @@ extension CommandTests {
         #expect(systems.count == 4)
         let predicted = systems.filter { $0["rate_per_chip"] is Double }.compactMap { $0["system"] as? String }
         #expect(predicted.contains("hgx-h800"))
-        #expect(predicted.contains("cloudmatrix-384"))
+        if path.contains("deepseek-v3") {
+            // The README's main job: DeepSeek-V3 on H800 against Ascend 910C.
+            #expect(predicted.contains("cloudmatrix-384"))
+        } else if !predicted.contains("cloudmatrix-384") {
+            // Elsewhere a system may miss the workload's objective; then the output says why.
+            let ascend = systems.first { $0["system"] as? String == "cloudmatrix-384" }
+            #expect(((ascend?["reason"] as? String) ?? "").isEmpty == false)
+        }
         // The lower-confidence inputs listed are ones this kind of workload uses.
         let training = path.contains("training")
         let listed = result.output

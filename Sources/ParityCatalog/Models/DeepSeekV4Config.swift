@@ -105,7 +105,7 @@ enum DeepSeekV4Config {
                 extraParameters: 2 * d * d + 3 * d + streams * streams * d + streams + 1
             )
             : nil
-        return ModelArchitecture(
+        var architecture = ModelArchitecture(
             name: name,
             family: "deepseek_v4",
             hiddenSize: d,
@@ -119,5 +119,7 @@ enum DeepSeekV4Config {
                 "Cache figures count the reference layout: BF16 main entries and indexer keys.",
             ]
         )
+        architecture.residualStreams = streams
+        return architecture
     }
 }

@@ -22,6 +22,9 @@ public struct ModelArchitecture: Hashable, Sendable {
     public var notes: [String]
     /// The precision the released checkpoint stores its weights in.
     public var releasedPrecision: WeightPrecision = .init(dense: .bf16, experts: .bf16)
+    /// Copies of the hidden state the residual stream carries: 1, or the hyper-connection streams
+    /// (DeepSeek-V4's mHC: 4), which each sub-layer mixes before and after it runs.
+    public var residualStreams: Int = 1
 
     public init(
         name: String,

@@ -597,6 +597,18 @@ public struct ServingEstimator: Sendable {
                     comm = comm + Collective.allReduce(bytes: Bytes(m * h * 2), ranks: d.attentionTP, link: commLink)
                 }
             }
+            if a.residualStreams > 1, let fixed = stack.value(.hyperConnectionLayerOverhead),
+                let perToken = stack.value(.hyperConnectionTimePerToken)
+            {
+                // The stack measured the fused hyper-connection operators (two before and two after
+                // the sub-layers); their time per token grows with the residual width.
+                let width = Double(a.residualStreams * a.hiddenSize) / Double(4 * 4_096)
+                let time = Seconds(fixed + perToken * width * m)
+                b.record("hyper-connections", flops: 0, bytes: 0, time: time, rate: r.dense)
+                b.elementwise = b.elementwise + time
+                compute = compute + time
+                layerKernels += 4
+            }
             if let whole = compressedLayerKernels(layer) {
                 // The stack counted this layer's launches from the engine's code: the ones the
                 // operations above do not launch are hyper-connection mixing, norms, rotary, cache

@@ -91,6 +91,11 @@ public struct SoftwareStack: Hashable, Sendable {
         case compressedLayerKernelsHCA = "compressed_layer_kernels_hca"
         /// The same for a sliding-window-only layer (ratio 0).
         case compressedLayerKernelsSWA = "compressed_layer_kernels_swa"
+        /// Fixed time of one layer's hyper-connection kernels (mixing before and after both
+        /// sub-layers, DeepSeek-V4's mHC) where the stack measured them as fused operators (seconds).
+        case hyperConnectionLayerOverhead = "hyper_connection_layer_overhead"
+        /// Their time per token for 4 streams of 4,096 (seconds), scaled to the model's width.
+        case hyperConnectionTimePerToken = "hyper_connection_time_per_token"
         /// Query heads a sparse-attention decode kernel (FlashMLA sparse) processes at least (a count):
         /// a rank with fewer heads is padded to this many, and the padding is executed work.
         case sparseAttentionMinHeads = "sparse_attention_min_heads"
@@ -132,6 +137,7 @@ public struct SoftwareStack: Hashable, Sendable {
                 .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
                 .expertImbalanceUnbalanced, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
                 .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertWeightBandwidthEfficiencyEP,
+                .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken,
             ].contains(self)
         }
 
@@ -149,6 +155,7 @@ public struct SoftwareStack: Hashable, Sendable {
             [
                 .collectiveLatency, .kernelOverhead, .graphCollectiveLatency, .moeLayerOverheadEP, .moeLayerOverheadTP,
                 .latentAttentionLayerOverhead, .expertAllToAllLatency, .decodeStepOverhead,
+                .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken,
             ].contains(self)
         }
 

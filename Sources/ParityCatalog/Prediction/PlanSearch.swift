@@ -10,6 +10,7 @@ extension ScenarioFile {
         guard case .serving(let serving) = scenario.workload else {
             throw EstimationError("\(scenario.id): not a serving workload.")
         }
+        try requireExpressibleModel()
         guard let input = serving.inputTokens, let output = serving.outputTokens else {
             throw EstimationError("\(scenario.id): a serving search needs input_tokens and output_tokens.")
         }
@@ -63,6 +64,7 @@ extension ScenarioFile {
         guard case .training(let workload) = scenario.workload else {
             throw EstimationError("\(scenario.id): not a training workload.")
         }
+        try requireExpressibleModel()
         guard let sequenceLength = workload.sequenceLength else {
             throw EstimationError("\(scenario.id): workload.sequence_length is needed to search training plans.")
         }

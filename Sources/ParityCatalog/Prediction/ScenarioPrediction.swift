@@ -24,11 +24,7 @@ extension ScenarioFile {
     /// - Throws: `EstimationError` when the workload cannot honestly be predicted (missing facts,
     ///   an unsupported workload, a catalog without the evidence needed), with the reason.
     public func predict(catalog: Catalog) throws -> ScenarioPrediction {
-        if !unexpressedFeatures.isEmpty {
-            throw EstimationError(
-                "\(scenario.id): model_spec.not_expressible lists features Parity cannot count (\(unexpressedFeatures.joined(separator: "; "))). Numbers without their time and memory would look exact and not be, so nothing is predicted. Fix: describe the model with a config.json Parity reads, or drop a feature from the list when the source shows it costs nothing."
-            )
-        }
+        try requireExpressibleModel()
         var prediction: ScenarioPrediction
         switch scenario.workload {
         case .training(let training):
@@ -38,6 +34,15 @@ extension ScenarioFile {
         }
         prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
         return prediction
+    }
+
+    /// Refuses a model whose `model_spec` lists features Parity cannot count.
+    func requireExpressibleModel() throws(EstimationError) {
+        guard unexpressedFeatures.isEmpty else {
+            throw EstimationError(
+                "\(scenario.id): model_spec.not_expressible lists features Parity cannot count (\(unexpressedFeatures.joined(separator: "; "))). Numbers without their time and memory would look exact and not be, so nothing is predicted. Fix: describe the model with a config.json Parity reads, or drop a feature from the list when the source shows it costs nothing."
+            )
+        }
     }
 
     /// The resource a training step part stands for.

@@ -77,7 +77,7 @@ extension ScenarioFile {
             case nil: notes.append("eplb not stated: experts are taken as balanced.")
             }
         }
-        if let speculative = serving.speculative {
+        if role != "prefill", let speculative = serving.speculative {
             let method = speculative.method.map { " (\($0))" } ?? ""
             guard let tokens = speculative.tokens else {
                 throw EstimationError(
@@ -177,7 +177,8 @@ extension ScenarioFile {
             }
         }
         // The whole prompt through all the layers, each group holding `1 / cp` of its tokens.
-        let perGroup = max(1, input / cp)
+        let cached = serving.cachedInputFraction ?? 0
+        let perGroup = max(1, Int(Double(input / cp) * (1 - cached)))
         let pass = try pool.estimator.prefill(tokens: perGroup, sequenceLength: input)
         // Chunks of the stack's budget per group; a stage runs `1 / pp` of the layers of each chunk.
         let budget = stated.maxNumTokens ?? stated.batchTokens ?? stack.value(.prefillChunkTokens).map { Int($0) }
@@ -185,7 +186,15 @@ extension ScenarioFile {
         let perStageChunk = pass.total.value / Double(pp) / Double(chunks)
         // Between stages each chunk's activations cross to the next stage's chips.
         let links = try pool.estimator.links()
-        let stageLink = pool.deployment.ranks * pp > links.domain ? (links.out ?? links.up) : links.up
+        var stageLink = links.up
+        if pool.deployment.ranks * pp > links.domain {
+            guard let out = links.out else {
+                throw EstimationError(
+                    "plan.prefill: the \(pp) stages span \(pool.deployment.ranks * pp) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
+                )
+            }
+            stageLink = out
+        }
         let activation = Double(perGroup / chunks) * Double(architecture.hiddenSize) * 2
         let hop = pp > 1 ? Collective.send(bytes: Bytes(activation), link: stageLink).value : 0
         let requests = max(1, serving.concurrency ?? 1)

@@ -117,6 +117,28 @@ public struct ServingEstimator: Sendable {
             return r
         }
 
+        /// This step's work followed by `other`'s: times, FLOPs and bytes add.
+        func adding(_ other: StepBreakdown) -> StepBreakdown {
+            var r = self
+            r.denseGEMM = denseGEMM + other.denseGEMM
+            r.expertGEMM = expertGEMM + other.expertGEMM
+            r.attention = attention + other.attention
+            r.lmHead = lmHead + other.lmHead
+            r.elementwise = elementwise + other.elementwise
+            r.stepOverhead = stepOverhead + other.stepOverhead
+            r.overlapSlowdown = overlapSlowdown + other.overlapSlowdown
+            r.communication = communication + other.communication
+            r.communicationHidden = communicationHidden + other.communicationHidden
+            r.overhead = overhead + other.overhead
+            r.memoryBound = memoryBound + other.memoryBound
+            r.omissions = Array(Set(omissions + other.omissions)).sorted()
+            for op in other.ops {
+                r.record(op.name, flops: op.flops, bytes: op.bytes, time: op.time, rate: op.computeRate)
+            }
+            if other.memoryBandwidth.value > 0 { r.memoryBandwidth = other.memoryBandwidth }
+            return r
+        }
+
         /// The step's times, FLOPs and bytes `factor` times over (a step run as several equal passes).
         func scaled(by factor: Double) -> StepBreakdown {
             var r = self
@@ -361,28 +383,29 @@ public struct ServingEstimator: Sendable {
         return try step(load)
     }
 
-    /// One step. With two-batch overlap the step runs as two micro-batches of half the tokens, each
-    /// a full pass over the weights with its own kernels, one's communication hidden behind the
-    /// other's computation: the halves' times add, and the step's fixed work is paid once.
+    /// Which layers a pass runs: all of them, or, for two-batch overlap, the mixture-of-experts
+    /// layers apart from the rest (dense layers, drafts and the LM head run once on the whole batch).
+    enum PassPart { case all, moeLayers, rest }
+
+    /// One step. With two-batch overlap the MoE layers run as two micro-batches of half the tokens,
+    /// each streaming the layers' weights with its own kernels, one's communication hidden behind the
+    /// other's computation; dense layers, drafts, the LM head and the step's fixed work run once.
     func step(_ load: Load) throws(EstimationError) -> StepBreakdown {
-        guard deployment.twoBatchOverlap, load.tokens >= 2 else { return try pass(load) }
+        guard deployment.twoBatchOverlap, load.tokens >= 2 else { return try pass(load, part: .all) }
         var half = load
         half.decodeSequences /= 2
         half.decodeTokens /= 2
         half.prefillTokens /= 2
-        let one = try pass(half)
-        var both = one.scaled(by: 2)
-        both.stepOverhead = one.stepOverhead
-        return both
+        let moe = try pass(half, part: .moeLayers).scaled(by: 2)
+        return moe.adding(try pass(load, part: .rest))
     }
 
-    func pass(_ load: Load) throws(EstimationError) -> StepBreakdown {
+    func pass(_ load: Load, part: PassPart) throws(EstimationError) -> StepBreakdown {
         if load.prefillTokens > 0 && stack.value(.attentionEfficiency) == nil {
             throw EstimationError(
                 "Stack '\(stack.name)' has no evidence for attention_efficiency (prefill) on \(chip.name)."
             )
         }
-        let m = load.tokens
         let prefill = load.decodeTokens == 0
         let a = architecture
         let h = Double(a.hiddenSize)
@@ -409,7 +432,6 @@ public struct ServingEstimator: Sendable {
         }
         let denseBytes = bytesPerWeight(d.densePrecision)
         let expertBytes = bytesPerWeight(d.expertPrecision)
-        let instanceTokens = m * Double(d.attentionDP)
         let crossesNodes = d.ranks > links.domain
         let commLink = crossesNodes ? (links.out ?? links.up) : links.up
         if crossesNodes && links.out == nil {
@@ -417,7 +439,30 @@ public struct ServingEstimator: Sendable {
                 "The instance spans \(d.ranks) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
             )
         }
-        for layer in a.layers {
+        // With speculative decoding a step first drafts its tokens one at a time through the
+        // multi-token-prediction module: a decoder layer on one token per sequence, then the LM head.
+        let overlap = part == .moeLayers
+        var passes: [(layer: ModelArchitecture.Layer, load: Load)] = a.layers.filter { layer in
+            let isMoE = if case .mixtureOfExperts = layer.feedForward { true } else { false }
+            switch part {
+            case .all: return true
+            case .moeLayers: return isMoE
+            case .rest: return !isMoE
+            }
+        }.map { ($0, load) }
+        var draftPasses = 0
+        if !prefill, part != .moeLayers, d.draftTokens > 0, let mtp = a.multiTokenPrediction {
+            var draft = Load()
+            draft.decodeSequences = load.decodeSequences
+            draft.decodeTokens = load.decodeSequences
+            draft.context = load.context
+            draftPasses = d.draftTokens
+            passes += Array(repeating: (mtp.layer, draft), count: draftPasses)
+        }
+        for (layer, layerLoad) in passes {
+            let load = layerLoad
+            let m = load.tokens
+            let instanceTokens = m * Double(d.attentionDP)
             var compute = Seconds.zero
             // Kernels this layer's operations launch, for the layer counts some stacks give whole.
             var layerKernels = 0
@@ -451,7 +496,7 @@ public struct ServingEstimator: Sendable {
                 let cache =
                     load.prefillSequences * Double(d.contextParallel)
                     * layer.cacheBytes(atContext: load.promptLength, bytesPerElement: d.kvBytesPerElement)
-                let gather = Collective.allGather(bytes: Bytes(cache), ranks: d.contextParallel, link: links.up)
+                let gather = Collective.allGather(bytes: Bytes(cache), ranks: d.contextParallel, link: commLink)
                 b.communication = b.communication + gather
             }
             for part in attentionParts(layer, load) {
@@ -477,9 +522,10 @@ public struct ServingEstimator: Sendable {
                 compute = compute + time
                 layerKernels += 1
                 if indexer > 0, let rate = r.indexer {
+                    // Engines replicate the indexer on every attention-TP rank (vLLM, SGLang).
                     let scores = kernel(
                         part.prefill ? "indexer scores (prefill)" : "indexer scores (decode)",
-                        flops: indexer / tp,
+                        flops: indexer,
                         bytes: 0,
                         rate: rate,
                         rates: r,
@@ -534,17 +580,19 @@ public struct ServingEstimator: Sendable {
                 let localExperts = (e + Double(d.redundantExperts)) / Double(d.moeEP)
                 let touched =
                     localExperts * (1 - power(max(0, 1 - k / e), Int((instanceTokens * imbalance).rounded())))
+                let fused = try expertStreamingBandwidth() != nil
                 let moeOverhead = moduleOverhead(
-                    d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
+                    fused ? .fusedMoELayerOverheadEP : d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
                     kernels: 1,
                     prefill: prefill
                 )
                 if moeOverhead != nil { measuredModules += 1 }
+                let fusedRate = fused ? fusedExpertRate() : nil
                 let expertTime = kernel(
                     "routed experts",
                     flops: expertFLOPs,
                     bytes: touched * perExpert * expertBytes / Double(d.moeTP),
-                    rate: r.expert,
+                    rate: fusedRate ?? r.expert,
                     rates: r,
                     breakdown: &b,
                     overhead: moeOverhead,
@@ -553,8 +601,12 @@ public struct ServingEstimator: Sendable {
                 b.denseGEMM = b.denseGEMM + sharedTime
                 b.expertGEMM = b.expertGEMM + expertTime
                 compute = compute + sharedTime + expertTime
-                layerKernels += (moe.sharedIntermediateSize > 0 ? 3 : 1) + 1
-                if d.attentionDP > 1 && d.moeEP > 1 {
+                // Routed experts are counted apart from the engine's per-layer counts.
+                layerKernels += moe.sharedIntermediateSize > 0 ? 3 : 1
+                if d.attentionDP > 1 && d.moeEP > 1, try expertStreamingBandwidth() != nil {
+                    // The fused kernel does the dispatch and combine inside, overlapped with its GEMMs:
+                    // its measured rate already holds them.
+                } else if d.attentionDP > 1 && d.moeEP > 1 {
                     let dispatch: Double =
                         [.fp8, .fp4, .nvfp4, .mxfp4, .mxfp4a8, .int8].contains(d.expertPrecision) ? 1 : 2
                     // Copies inside the scale-up domain go over its links, the rest over the NICs; prefill's
@@ -644,7 +696,7 @@ public struct ServingEstimator: Sendable {
                 b.elementwise = b.elementwise + time
                 compute = compute + time
             }
-            if d.twoBatchOverlap {
+            if overlap {
                 let exposed = max(.zero, comm - compute)
                 b.communication = b.communication + exposed
                 b.communicationHidden = b.communicationHidden + (comm - exposed)
@@ -658,6 +710,7 @@ public struct ServingEstimator: Sendable {
                 b.communication = b.communication + comm
             }
         }
+        guard part != .moeLayers else { return b }
         // LM head on the positions that produce logits.
         let logitTokens = load.decodeTokens + load.prefillSequences
         let head = kernel(
@@ -669,6 +722,18 @@ public struct ServingEstimator: Sendable {
             breakdown: &b
         )
         b.lmHead = head
+        for _ in 0..<draftPasses {
+            b.lmHead =
+                b.lmHead
+                + kernel(
+                    "LM head",
+                    flops: load.decodeSequences * a.headFLOPsPerToken.value / tp,
+                    bytes: Double(a.vocabularySize * a.hiddenSize) * Precision.bf16.bytesPerElement / tp,
+                    rate: r.dense,
+                    rates: r,
+                    breakdown: &b
+                )
+        }
         if !prefill {
             if let fixed = stack.value(.decodeStepOverhead) {
                 b.stepOverhead = Seconds(fixed)
@@ -690,16 +755,23 @@ public struct ServingEstimator: Sendable {
 
     /// Attention-core FLOPs and cache bytes of one layer for the step: the decode tokens against
     /// their cache, and the prompts' causal attention and cache writes.
-    /// The rate routed-expert weights stream at, where the stack measured its expert-parallel MoE
-    /// kernel on MXFP4 experts (DeepGEMM's Mega MoE takes FP8 activations and MXFP4 weights) apart
-    /// from other memory-bound kernels; nil to use the generic rate.
+    /// The rate routed-expert weights stream at, where the stack measured its fused expert-parallel
+    /// MoE kernel (DeepGEMM's Mega MoE: FP8 activations, MXFP4 weights, dispatch and combine inside)
+    /// apart from other memory-bound kernels; nil to use the generic rate.
     func expertStreamingBandwidth() throws(EstimationError) -> BytesPerSecond? {
         let d = deployment
-        guard d.moeEP > 1, !d.weightOnly, [.mxfp4, .mxfp4a8].contains(d.expertPrecision),
+        guard d.moeEP > 1, !d.weightOnly, d.expertPrecision == .mxfp4a8,
             let efficiency = stack.value(.expertWeightBandwidthEfficiencyEP),
             let peak = chip.memory.bandwidth
         else { return nil }
         return peak * efficiency / Double(d.ranksPerChip)
+    }
+
+    /// The fused expert-parallel kernel's measured compute rate (a fraction of the FP8 peak), where
+    /// the stack has it.
+    func fusedExpertRate() -> FLOPsPerSecond? {
+        guard let efficiency = stack.value(.expertGEMMEfficiencyEP), let peak = chip.peak(.fp8) else { return nil }
+        return peak * efficiency / Double(deployment.ranksPerChip)
     }
 
     /// The kernels a DeepSeek-V4 layer launches in decode, as the stack counted them for the

@@ -48,6 +48,11 @@ public struct SoftwareStack: Hashable, Sendable {
         /// weights under expert parallelism, where it differs from other memory-bound kernels (a fused
         /// dispatch, grouped GEMM and combine kernel such as DeepGEMM's Mega MoE).
         case expertWeightBandwidthEfficiencyEP = "expert_weight_bandwidth_efficiency_ep"
+        /// Fraction of the FP8 peak the same fused kernel reaches when compute-bound (large prefill
+        /// passes), dispatch and combine included.
+        case expertGEMMEfficiencyEP = "expert_gemm_efficiency_ep"
+        /// Fixed time of the same fused kernel in decode, its dispatch and combine included (seconds).
+        case fusedMoELayerOverheadEP = "fused_moe_layer_overhead_ep"
         /// Fraction of the per-direction scale-up link bandwidth collectives reach (bus bandwidth).
         case scaleUpEfficiency = "scale_up_efficiency"
         /// Fraction of the NIC line rate collectives across the scale-out network reach.
@@ -137,7 +142,8 @@ public struct SoftwareStack: Hashable, Sendable {
                 .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
                 .expertImbalanceUnbalanced, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
                 .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertWeightBandwidthEfficiencyEP,
-                .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken,
+                .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .expertGEMMEfficiencyEP,
+                .fusedMoELayerOverheadEP,
             ].contains(self)
         }
 
@@ -155,7 +161,7 @@ public struct SoftwareStack: Hashable, Sendable {
             [
                 .collectiveLatency, .kernelOverhead, .graphCollectiveLatency, .moeLayerOverheadEP, .moeLayerOverheadTP,
                 .latentAttentionLayerOverhead, .expertAllToAllLatency, .decodeStepOverhead,
-                .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken,
+                .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .fusedMoELayerOverheadEP,
             ].contains(self)
         }
 

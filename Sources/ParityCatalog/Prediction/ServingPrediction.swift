@@ -205,6 +205,9 @@ extension ScenarioFile {
         let busy = Double(rounds * chunks + pp - 1) * (perStageChunk + hop)
         let rate = Double(requests * input) / busy / Double(chips)
         notes.append(
+            "The prefill pass below is the whole prompt through every stage's layers, per rank of a stage; the TTFT pipelines its chunks."
+        )
+        notes.append(
             "Prefill pool: \(pp) stage\(pp == 1 ? "" : "s") of \(chips / pp) chips, context parallelism \(cp), \(chunks) chunk\(chunks == 1 ? "" : "s") per prompt; \(serving.concurrency == nil ? "prompts one at a time (concurrency not stated)" : "\(requests) prompts queued")."
         )
         return (pass, rate, ttft, chips * pool.instances)
@@ -487,13 +490,17 @@ extension ScenarioFile {
         }
         // A capacity sweep reports the largest level it tried that ran; compare at the level the
         // prediction reaches.
-        if let levels = scenario.expected?.maxConcurrencyLevels, let capacity = metrics[.maxConcurrency],
-            let reached = levels.last(where: { Double($0) <= capacity })
-        {
-            metrics[.maxConcurrency] = Double(reached)
-            notes.append(
-                "max_concurrency: \(formatNumber(capacity, decimals: 0)) requests fit; the largest of the source's tried levels they reach is \(reached)."
-            )
+        if let levels = scenario.expected?.maxConcurrencyLevels, let capacity = metrics[.maxConcurrency] {
+            if let reached = levels.last(where: { Double($0) <= capacity }) {
+                metrics[.maxConcurrency] = Double(reached)
+                notes.append(
+                    "max_concurrency: \(formatNumber(capacity, decimals: 0)) requests fit; the largest of the source's tried levels they reach is \(reached)."
+                )
+            } else {
+                notes.append(
+                    "max_concurrency: \(formatNumber(capacity, decimals: 0)) requests fit, fewer than the smallest level the source tried; the capacity itself is given."
+                )
+            }
         }
         var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
         prediction.bottleneck = decodeBottleneck

@@ -408,12 +408,18 @@ public struct ServingEstimator: Sendable {
         }
         let prefill = load.decodeTokens == 0
         let a = architecture
+
         let h = Double(a.hiddenSize)
         let d = deployment
         let tp = Double(d.attentionTP)
         let r = try rates()
         let links = try links()
         var b = StepBreakdown()
+        if !prefill, stack.value(.sparseDecodeAttentionEfficiency) == nil, a.layers.contains(where: isSparse) {
+            b.omissions.append(
+                "No evidence for sparse_decode_attention_efficiency in '\(stack.name)': sparse attention decodes at the dense rate."
+            )
+        }
         if stack.value(.kernelOverhead) == nil {
             b.omissions.append(
                 "No evidence for kernel_overhead in '\(stack.name)': fixed per-kernel costs are not counted."
@@ -425,7 +431,10 @@ public struct ServingEstimator: Sendable {
             )
         }
         let hasCompressed = a.layers.contains { if case .compressed = $0.attention { true } else { false } }
-        if hasCompressed && stack.value(.compressedLayerKernelsCSA) == nil {
+        let counts: [SoftwareStack.Parameter] = [
+            .compressedLayerKernelsCSA, .compressedLayerKernelsHCA, .compressedLayerKernelsSWA,
+        ]
+        if hasCompressed && counts.contains(where: { stack.value($0) == nil }) {
             b.omissions.append(
                 "No evidence for compressed_layer_kernels_* in '\(stack.name)': DeepSeek-V4's hyper-connection, compressor and indexer kernels are counted as the generic element-wise kernels."
             )
@@ -667,7 +676,8 @@ public struct ServingEstimator: Sendable {
                 // writes, the compressor and the indexer, each with its fixed cost. Many are small
                 // GEMMs or fused passes, so the activation traffic stays that of the generic count.
                 let kernels = max(0, whole - layerKernels)
-                let passes = max(2, Int((stack.value(.elementwiseKernelsPerLayer) ?? 2).rounded()) - measuredModules)
+                let passes =
+                    stack.value(.elementwiseKernelsPerLayer).map { max(2, Int($0.rounded()) - measuredModules) } ?? 0
                 let time = kernel(
                     "element-wise, compressor and indexer",
                     flops: 0,

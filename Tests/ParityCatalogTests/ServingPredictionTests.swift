@@ -62,16 +62,21 @@ struct ServingPredictionTests {
         #expect(throws: Never.self) { _ = try predict(stated) }
     }
 
-    static func prefillPool(_ layout: String) -> String {
+    /// A disaggregated Llama 3.1 8B deployment on 16 H100 with the given pools.
+    static func pools(prefill: String, decode: String) -> String {
         """
-        id: prefill
+        id: pools
         model: llama-3.1-8b
         system: { chip: h100-sxm, chips: 16, node: hgx-h100 }
         workload: { kind: serving, input_tokens: 4096, output_tokens: 512, disaggregated: true }
         plan:
-          prefill: { chips: 8, \(layout) }
-          decode: { chips: 8, tp: 1, attention_dp: 8, batch_per_chip: 16 }
+          prefill: { chips: 8, \(prefill) }
+          decode: { chips: 8, \(decode) }
         """
+    }
+
+    static func prefillPool(_ layout: String) -> String {
+        pools(prefill: layout, decode: "tp: 1, attention_dp: 8, batch_per_chip: 16")
     }
 
     @Test func tensorParallelPrefillSharesEachPassAcrossItsChips() throws {
@@ -102,15 +107,7 @@ struct ServingPredictionTests {
     }
 
     static func decodePool(_ extra: String) -> String {
-        """
-        id: decode
-        model: llama-3.1-8b
-        system: { chip: h100-sxm, chips: 16, node: hgx-h100 }
-        workload: { kind: serving, input_tokens: 4096, output_tokens: 512, disaggregated: true }
-        plan:
-          prefill: { chips: 8, tp: 8 }
-          decode: { chips: 8, tp: 4, batch_per_chip: 16, \(extra) }
-        """
+        pools(prefill: "tp: 8", decode: "tp: 4, batch_per_chip: 16, \(extra)")
     }
 
     @Test func pipelineOrContextParallelDecodePoolsAreRefused() {

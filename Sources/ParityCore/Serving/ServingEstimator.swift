@@ -670,38 +670,29 @@ public struct ServingEstimator: Sendable {
                 compute = compute + time
                 layerKernels += 4
             }
+            // Element-wise kernels: each reads and writes the rank's activations once in BF16. Whole
+            // measured modules (MLA attention with its rotary and norms; an MoE block with its
+            // activation) keep their own; the two residual add + RMSNorm kernels always remain.
+            let passes = stack.value(.elementwiseKernelsPerLayer).map { max(2, Int($0.rounded()) - measuredModules) }
+            var elementwise: (name: String, kernels: Int, passes: Int)?
             if let whole = compressedLayerKernels(layer) {
                 // The stack counted this layer's launches from the engine's code: the ones the
                 // operations above do not launch are hyper-connection mixing, norms, rotary, cache
                 // writes, the compressor and the indexer, each with its fixed cost. Many are small
                 // GEMMs or fused passes, so the activation traffic stays that of the generic count.
-                let kernels = max(0, whole - layerKernels)
-                let passes =
-                    stack.value(.elementwiseKernelsPerLayer).map { max(2, Int($0.rounded()) - measuredModules) } ?? 0
+                elementwise = ("element-wise, compressor and indexer", max(0, whole - layerKernels), passes ?? 0)
+            } else if let passes {
+                elementwise = ("element-wise", passes, passes)
+            }
+            if let elementwise {
                 let time = kernel(
-                    "element-wise, compressor and indexer",
+                    elementwise.name,
                     flops: 0,
-                    bytes: Double(passes) * m * h * 2 * 2,
+                    bytes: Double(elementwise.passes) * m * h * 2 * 2,
                     rate: r.dense,
                     rates: r,
                     breakdown: &b,
-                    kernels: kernels
-                )
-                b.elementwise = b.elementwise + time
-                compute = compute + time
-            } else if let count = stack.value(.elementwiseKernelsPerLayer) {
-                // Each kernel reads and writes the rank's activations once in BF16. Whole measured modules
-                // (MLA attention with its rotary and norms; an MoE block with its activation) keep their
-                // own; the two residual add + RMSNorm kernels always remain.
-                let kernels = max(2, Int(count.rounded()) - measuredModules)
-                let time = kernel(
-                    "element-wise",
-                    flops: 0,
-                    bytes: Double(kernels) * m * h * 2 * 2,
-                    rate: r.dense,
-                    rates: r,
-                    breakdown: &b,
-                    kernels: kernels
+                    kernels: elementwise.kernels
                 )
                 b.elementwise = b.elementwise + time
                 compute = compute + time

@@ -194,6 +194,32 @@ struct ServingPredictionTests {
         """
     }
 
+    @Test func theKernelCountsAddTheirLaunchesToTheStep() throws {
+        // The same vLLM stack with and without its per-layer counts: V4-Pro's 30 CSA layers launch 40
+        // kernels and its 31 HCA layers 29, against about a dozen each counted generically, at 3 us.
+        let chip = try catalog.chip(named: "b200")
+        let (stack, _) = try catalog.stack(for: chip, software: "vLLM")
+        var generic = stack
+        for parameter in [
+            SoftwareStack.Parameter.compressedLayerKernelsCSA, .compressedLayerKernelsHCA, .compressedLayerKernelsSWA,
+        ] {
+            generic.parameters[parameter] = nil
+        }
+        let deployment = ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
+        func overhead(_ s: SoftwareStack) throws -> Double {
+            try ServingEstimator(
+                architecture: try catalog.model(named: "deepseek-v4-pro"),
+                chip: chip,
+                system: try catalog.system(named: "hgx-b200"),
+                stack: s,
+                deployment: deployment
+            ).decodeStep(batch: 8, context: 4_096).overhead.value
+        }
+        let added = try overhead(stack) - overhead(generic)
+        #expect(added > 2.5e-3)
+        #expect(added < 5e-3)
+    }
+
     @Test func deepSeekV4DecodeCountsTheEnginesKernelsPerLayer() throws {
         let counted = try predict(
             Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "tp: 8", software: "vLLM")

@@ -342,4 +342,37 @@ struct ServingPredictionTests {
         #expect(two.overlapSlowdown.value == 0)
         #expect(two.communicationHidden.value > 0)
     }
+
+    @Test func attentionDataParallelRanksWaitForAnyRankCarryingAChunk() throws {
+        // DeepSeek-V3 on 8 H100, attention DP 8 and EP 8: 64 sequences per rank, 8,192-token prompts in
+        // chunks of 8,192 - 64 tokens. A rank carries a chunk in a share f of steps; the ranks step together
+        // through the all-to-all, so the instance carries one in 1 - (1 - f)^8 of them.
+        let chip = try catalog.chip(named: "h100-sxm")
+        let (stack, _) = try catalog.stack(for: chip, software: "SGLang")
+        let estimator = ServingEstimator(
+            architecture: try catalog.model(named: "deepseek-v3"),
+            chip: chip,
+            system: try catalog.system(named: "hgx-h100"),
+            stack: stack,
+            deployment: ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, densePrecision: .fp8)
+        )
+        let chunk = 8_192 - 64
+        let decodeOnly = try estimator.decodeStep(batch: 64, context: 4_096).total.value
+        let mixed = try estimator.mixedStep(
+            batch: 64,
+            context: 4_096,
+            promptTokens: chunk,
+            promptLength: 8_192
+        ).total.value
+        let f = 0.1
+        let step = try estimator.mixedStep(
+            batch: 64,
+            context: 4_096,
+            promptTokens: Int(f * Double(chunk)),
+            promptLength: 8_192
+        ).total.value
+        let share = 1 - pow(1 - Double(Int(f * Double(chunk))) / Double(chunk), 8)
+        #expect(abs(step - ((1 - share) * decodeOnly + share * mixed)) < 1e-9 * step)
+        #expect(share > 0.5)
+    }
 }

@@ -368,7 +368,12 @@ public struct ServingEstimator: Sendable {
             load.prefillTokens = Double(promptTokens)
             return try step(load)
         }
-        let share = Double(promptTokens) / chunk
+        var share = Double(promptTokens) / chunk
+        // Attention-DP ranks step together through the experts' all-to-all: a step waits for any rank
+        // that carries a chunk, so the instance's steps carry one whenever any of its groups does.
+        if deployment.attentionDP > 1 && deployment.moeEP > 1 {
+            share = 1 - power(1 - share, deployment.attentionDP)
+        }
         let decodeOnly = try step(load)
         load.prefillTokens = chunk
         let mixed = try step(load)

@@ -375,4 +375,24 @@ struct ServingPredictionTests {
         #expect(abs(step - ((1 - share) * decodeOnly + share * mixed)) < 1e-9 * step)
         #expect(share > 0.5)
     }
+
+    @Test func aDecodePoolOfSeveralInstancesCountsAllTheirChips() throws {
+        let text = """
+            id: instances
+            model: llama-3.1-8b
+            system: { chip: h100-sxm, chips: 24, node: hgx-h100 }
+            workload: { kind: serving, input_tokens: 1024, output_tokens: 1024, disaggregated: true }
+            plan:
+              prefill: { chips: 8, tp: 8 }
+              decode: { chips: 8, tp: 8, batch_per_chip: 16, instances: 2 }
+            """
+        let p = try predict(text)
+        let output = try #require(p.metrics[.outputTokensPerSecondPerChip])
+        let decode = try #require(p.metrics[.decodeTokensPerSecondPerChip])
+        let prefill = try #require(p.metrics[.prefillTokensPerSecondPerChip])
+        // The system's output is the slower pool's, over all 24 chips: both decode instances (16 chips)
+        // decode, and 8 chips prefill.
+        let expected = min(decode * 16, prefill * 8 / 1_024 * 1_024) / 24
+        #expect(abs(output - expected) < 1e-9 * expected)
+    }
 }

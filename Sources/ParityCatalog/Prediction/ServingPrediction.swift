@@ -386,7 +386,7 @@ extension ScenarioFile {
             let sequencesPerChip = inFlight / Double(pool.chips * pool.instances)
             decodeRatePerChip = sequencesPerChip * tokensPerStep / step.value
             metrics[.decodeTokensPerSecondPerChip] = decodeRatePerChip
-            decodeChips = pool.chips
+            decodeChips = pool.chips * pool.instances
             if let capacity = chip.memory.capacity, let usable = stack.value(.usableMemoryFraction) {
                 let free =
                     capacity.value / Double(pool.deployment.ranksPerChip) * usable
@@ -490,7 +490,9 @@ extension ScenarioFile {
         }
         // A capacity sweep reports the largest level it tried that ran; compare at the level the
         // prediction reaches.
-        if let levels = scenario.expected?.maxConcurrencyLevels, let capacity = metrics[.maxConcurrency] {
+        if let levels = scenario.expected?.maxConcurrencyLevels, !levels.isEmpty,
+            let capacity = metrics[.maxConcurrency]
+        {
             if let reached = levels.last(where: { Double($0) <= capacity }) {
                 metrics[.maxConcurrency] = Double(reached)
                 notes.append(

@@ -395,4 +395,33 @@ struct ServingPredictionTests {
         let expected = min(decode * 16, prefill * 8 / 1_024 * 1_024) / 24
         #expect(abs(output - expected) < 1e-9 * expected)
     }
+
+    @Test func aClosedLoopQueuesAtThePrefillPool() throws {
+        func run(_ concurrency: Int) throws -> ScenarioPrediction {
+            try predict(
+                """
+                id: loop
+                model: llama-3.1-8b
+                system: { chip: h100-sxm, chips: 9, node: hgx-h100 }
+                workload:
+                  { kind: serving, input_tokens: 8192, output_tokens: 256, concurrency: \(concurrency), disaggregated: true }
+                plan:
+                  prefill: { chips: 1, tp: 1 }
+                  decode: { chips: 8, tp: 1, attention_dp: 8, batch_per_chip: 512 }
+                """
+            )
+        }
+        let one = try run(1)
+        let many = try run(2_048)
+        let unloaded = try #require(one.metrics[.prefillTokensPerSecondPerChip])
+        // One request meets no queue: TTFT is one prompt's pass, and the loop turns once per TTFT + decode.
+        let ttft = try #require(one.metrics[.ttft])
+        let tpot = try #require(one.metrics[.tpot])
+        let output = try #require(one.metrics[.outputTokensPerSecondPerChip])
+        #expect(abs(output - 256 / ((ttft + 256 * tpot) / 1_000) / 9) < 1e-6 * output)
+        // Thousands of requests queue at the one prefill chip: the output is its prompt rate, and TTFT grows.
+        let crowded = try #require(many.metrics[.outputTokensPerSecondPerChip])
+        #expect(abs(crowded - unloaded / 8_192 * 256 / 9) < 0.02 * crowded)
+        #expect(try #require(many.metrics[.ttft]) > 10 * ttft)
+    }
 }

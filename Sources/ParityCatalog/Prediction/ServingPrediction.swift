@@ -213,6 +213,26 @@ extension ScenarioFile {
         return (pass, rate, ttft, chips * pool.instances)
     }
 
+    /// Mean-value analysis of a closed loop: `requests` cycle through a prefill queue that serves
+    /// `promptRate` prompts per second (a prompt alone takes `unloadedTTFT`, of which `1 / promptRate`
+    /// is the queue's service and the rest a pure delay) and a decode delay of `decodeTime` each.
+    /// Multi-lane pools are treated as one fast server plus a delay (Seidmann's approximation).
+    static func closedLoop(requests: Int, promptRate: Double, unloadedTTFT: Double, decodeTime: Double) -> (
+        requestsPerSecond: Double, ttft: Double
+    ) {
+        let service = 1 / promptRate
+        let delay = max(0, unloadedTTFT - service) + decodeTime
+        var queued = 0.0
+        var throughput = 0.0
+        var residence = service
+        for n in 1...max(1, requests) {
+            residence = service * (1 + queued)
+            throughput = Double(n) / (residence + delay)
+            queued = throughput * residence
+        }
+        return (throughput, residence + max(0, unloadedTTFT - service))
+    }
+
     /// The resource that limits a decode step.
     static func servingBottleneck(_ b: ServingEstimator.StepBreakdown, crossesDomain: Bool, memoryLimited: Bool)
         -> String
@@ -458,6 +478,7 @@ extension ScenarioFile {
             metrics[.ttft] = time.value * 1_000
             prefillChips = pool.chips * pool.instances
         }
+        var closedLoopDone = false
         if serving.disaggregated == true, let decodeRate = decodeRatePerChip, let prefillRate = prefillRatePerChip,
             let input, let output
         {
@@ -465,10 +486,28 @@ extension ScenarioFile {
             let prefillCapacity = prefillRate * Double(prefillChips) / Double(input) * Double(output)
             metrics[.outputTokensPerSecondPerChip] =
                 min(decodeCapacity, prefillCapacity) / Double(decodeChips + prefillChips)
+            if let concurrency = serving.concurrency, let tpot = metrics[.tpot], let ttft = metrics[.ttft] {
+                // A closed loop of `concurrency` requests through the prefill pool (a queue that serves
+                // prompts at its rate) and the decode pool (output x TPOT each): mean-value analysis.
+                let prompts = prefillRate * Double(prefillChips) / Double(input)
+                let loop = Self.closedLoop(
+                    requests: concurrency,
+                    promptRate: prompts,
+                    unloadedTTFT: ttft / 1_000,
+                    decodeTime: Double(output) * tpot / 1_000
+                )
+                let rate = min(loop.requestsPerSecond * Double(output), decodeCapacity)
+                metrics[.outputTokensPerSecondPerChip] = rate / Double(decodeChips + prefillChips)
+                metrics[.ttft] = loop.ttft * 1_000
+                notes.append(
+                    "Closed loop of \(concurrency) requests: the prefill pool serves \(formatNumber(prompts, decimals: 1)) prompts/s, so TTFT under load is \(formatNumber(loop.ttft * 1_000, decimals: 0)) ms (\(formatNumber(ttft, decimals: 0)) ms unloaded); the KV-cache transfer is not counted."
+                )
+                closedLoopDone = true
+            }
         }
         // A closed-loop benchmark keeps `concurrency` requests in flight; each takes TTFT plus its output
         // at TPOT, so by Little's law it cannot deliver more than concurrency x output / that time.
-        if let concurrency = serving.concurrency, let output, let tpot = metrics[.tpot],
+        if !closedLoopDone, let concurrency = serving.concurrency, let output, let tpot = metrics[.tpot],
             let rate = metrics[.outputTokensPerSecondPerChip]
         {
             let chips = serving.disaggregated == true ? decodeChips + prefillChips : scenario.system.chips

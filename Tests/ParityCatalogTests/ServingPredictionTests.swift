@@ -424,4 +424,34 @@ struct ServingPredictionTests {
         #expect(abs(crowded - unloaded / 8_192 * 256 / 9) < 0.02 * crowded)
         #expect(try #require(many.metrics[.ttft]) > 10 * ttft)
     }
+
+    @Test func aPipelinedPrefillComputesOnlyTheUncachedTokens() throws {
+        func run(_ cached: Double) throws -> ScenarioPrediction {
+            try predict(
+                """
+                id: cached
+                model: llama-3.1-8b
+                system: { chip: h100-sxm, chips: 16, node: hgx-h100, software: SGLang }
+                workload:
+                  kind: serving
+                  input_tokens: 65536
+                  output_tokens: 512
+                  cached_input_fraction: \(cached)
+                  disaggregated: true
+                plan:
+                  prefill: { chips: 8, pp: 2, cp: 4 }
+                  decode: { chips: 8, tp: 8, batch_per_chip: 8 }
+                """
+            )
+        }
+        let cold = try run(0)
+        let warm = try run(0.5)
+        // Half the prompt is in the cache: less to compute, so a shorter TTFT and a higher rate, the rate
+        // still counting every prompt token.
+        #expect(try #require(warm.metrics[.ttft]) < #require(cold.metrics[.ttft]) * 0.75)
+        #expect(
+            try #require(warm.metrics[.prefillTokensPerSecondPerChip])
+                > #require(cold.metrics[.prefillTokensPerSecondPerChip]) * 1.3
+        )
+    }
 }

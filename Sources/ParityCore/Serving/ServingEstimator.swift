@@ -456,6 +456,9 @@ public struct ServingEstimator: Sendable {
         // With speculative decoding a step first drafts its tokens one at a time through the
         // multi-token-prediction module: a decoder layer on one token per sequence, then the LM head.
         let overlap = part == .moeLayers
+        // The fused expert-parallel kernel's measured figures, where they apply: the same for every layer.
+        let fusedBandwidth = try expertStreamingBandwidth()
+        let fusedComputeRate = fusedExpertRate()
         var passes: [(layer: ModelArchitecture.Layer, load: Load)] = a.layers.filter { layer in
             let isMoE = if case .mixtureOfExperts = layer.feedForward { true } else { false }
             switch part {
@@ -594,14 +597,14 @@ public struct ServingEstimator: Sendable {
                 let localExperts = (e + Double(d.redundantExperts)) / Double(d.moeEP)
                 let touched =
                     localExperts * (1 - power(max(0, 1 - k / e), Int((instanceTokens * imbalance).rounded())))
-                let fused = try expertStreamingBandwidth() != nil
+                let fused = fusedBandwidth != nil
                 let moeOverhead = moduleOverhead(
                     fused ? .fusedMoELayerOverheadEP : d.moeEP > 1 ? .moeLayerOverheadEP : .moeLayerOverheadTP,
                     kernels: 1,
                     prefill: prefill
                 )
                 if moeOverhead != nil { measuredModules += 1 }
-                let fusedRate = fused ? fusedExpertRate() : nil
+                let fusedRate = fused ? fusedComputeRate : nil
                 let expertTime = kernel(
                     "routed experts",
                     flops: expertFLOPs,
@@ -610,14 +613,14 @@ public struct ServingEstimator: Sendable {
                     rates: r,
                     breakdown: &b,
                     overhead: moeOverhead,
-                    bandwidth: try expertStreamingBandwidth()
+                    bandwidth: fusedBandwidth
                 )
                 b.denseGEMM = b.denseGEMM + sharedTime
                 b.expertGEMM = b.expertGEMM + expertTime
                 compute = compute + sharedTime + expertTime
                 // Routed experts are counted apart from the engine's per-layer counts.
                 layerKernels += moe.sharedIntermediateSize > 0 ? 3 : 1
-                if d.attentionDP > 1 && d.moeEP > 1, try expertStreamingBandwidth() != nil {
+                if d.attentionDP > 1 && d.moeEP > 1, fused {
                     // The fused kernel does the dispatch and combine inside, overlapped with its GEMMs:
                     // its measured rate already holds them.
                 } else if d.attentionDP > 1 && d.moeEP > 1 {

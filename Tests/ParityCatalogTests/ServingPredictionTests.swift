@@ -121,16 +121,16 @@ struct ServingPredictionTests {
     }
 
     @Test func aPipelinedPrefillPoolOverlapsItsChunksAcrossStages() throws {
-        // A 64K prompt over 2 stages of 4 chips, context-parallel over each stage's 4 groups: 16K
-        // tokens per group in chunks of 8,192 (the stack's budget) makes 2 chunks, so the TTFT is
-        // (2 + 2 - 1) stage-chunks, 3/4 of the 2 x 2 a pipeline without overlap would take.
+        // A 64K prompt over 2 stages of 4 chips, context-parallel over each stage's 4 groups. The
+        // budget of 32,768 tokens cuts the prompt (not a group's 16K share) into 2 chunks, so the
+        // TTFT is (2 + 2 - 1) stage-chunks, 3/4 of the 2 x 2 a pipeline without overlap would take.
         let text = """
             id: pp
             model: llama-3.1-8b
             system: { chip: h100-sxm, chips: 8, node: hgx-h100, software: SGLang }
             workload: { kind: serving, input_tokens: 65536, output_tokens: 512, disaggregated: true }
             plan:
-              prefill: { chips: 8, pp: 2, cp: 4 }
+              prefill: { chips: 8, pp: 2, cp: 4, max_num_tokens: 32768 }
               decode: { chips: 8, tp: 8, batch_per_chip: 8 }
             """
         let p = try predict(text)
@@ -143,6 +143,13 @@ struct ServingPredictionTests {
         // One prompt at a time: the rate is the prompt over its TTFT, per chip.
         let rate = try #require(p.metrics[.prefillTokensPerSecondPerChip])
         #expect(abs(rate - 65536 / (ttft / 1_000) / 8) < 1e-6 * rate)
+        // Without a stated budget the stack's 8,192 tokens make 8 chunks: (8 + 1) / (2 x 8) of the pass.
+        let small = try predict(text.replacingOccurrences(of: ", max_num_tokens: 32768", with: ""))
+        let smallPass = try #require(small.prefillPass)
+        let smallTTFT = try #require(small.metrics[.ttft])
+        #expect(small.notes.contains { $0.contains("8 chunks") })
+        #expect(smallTTFT >= smallPass.total.value * 1_000 * 9 / 16)
+        #expect(smallTTFT < smallPass.total.value * 1_000 * 9 / 16 * 1.05)
         // Stated attention_dp that disagrees with cp is an error.
         #expect {
             _ = try predict(text.replacingOccurrences(of: "pp: 2, cp: 4", with: "pp: 2, cp: 4, attention_dp: 2"))

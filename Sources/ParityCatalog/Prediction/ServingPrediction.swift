@@ -180,9 +180,12 @@ extension ScenarioFile {
         let cached = serving.cachedInputFraction ?? 0
         let perGroup = max(1, Int(Double(input / cp) * (1 - cached)))
         let pass = try pool.estimator.prefill(tokens: perGroup, sequenceLength: input)
-        // Chunks of the stack's budget per group; a stage runs `1 / pp` of the layers of each chunk.
+        // The scheduler's token budget cuts the prompt into chunks before context parallelism splits
+        // each chunk over the groups (SGLang and vLLM budget a request's tokens, not a rank's share);
+        // a stage runs `1 / pp` of the layers of each chunk.
         let budget = stated.maxNumTokens ?? stated.batchTokens ?? stack.value(.prefillChunkTokens).map { Int($0) }
-        let chunks = budget.map { max(1, Int((Double(perGroup) / Double(max(1, $0))).rounded(.up))) } ?? 1
+        let computedPrompt = max(1, Int(Double(input) * (1 - cached)))
+        let chunks = budget.map { max(1, Int((Double(computedPrompt) / Double(max(1, $0))).rounded(.up))) } ?? 1
         let perStageChunk = pass.total.value / Double(pp) / Double(chunks)
         // Between stages each chunk's activations cross to the next stage's chips.
         let links = try pool.estimator.links()

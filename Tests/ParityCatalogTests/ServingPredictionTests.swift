@@ -120,6 +120,30 @@ struct ServingPredictionTests {
         }
     }
 
+    @Test func expertImbalanceGrowsWithTheExpertParallelDegree() throws {
+        // nvidia-hopper measured 2.56x (no balancer) and 1.11x (EPLB) at EP32; elsewhere the excess over 1
+        // scales with log2(EP) / log2(32).
+        func imbalance(ep: Int, eplb: Bool) throws -> String {
+            let text = """
+                id: imbalance
+                model: deepseek-v3
+                system: { chip: h100-sxm, chips: \(ep), node: hgx-h100 }
+                workload: { kind: serving, input_tokens: 4096, output_tokens: 512, disaggregated: true }
+                plan:
+                  decode: { chips: \(ep), ep: \(ep), attention_dp: \(ep), batch_per_chip: 64, eplb: \(eplb) }
+                """
+            let p = try predict(text)
+            return try #require(p.notes.first { $0.hasPrefix("Busiest expert rank") })
+        }
+        #expect(try imbalance(ep: 32, eplb: false).contains("2.56x the mean"))
+        #expect(!(try imbalance(ep: 32, eplb: false)).contains("scaled"))
+        // EP8: 1 + 1.56 x 3 / 5 = 1.94; EP64: 1 + 1.56 x 6 / 5 = 2.87; with EPLB at EP8: 1 + 0.11 x 3 / 5.
+        #expect(try imbalance(ep: 8, eplb: false).contains("1.94x the mean"))
+        #expect(try imbalance(ep: 8, eplb: false).contains("scaled to EP8"))
+        #expect(try imbalance(ep: 64, eplb: false).contains("2.87x the mean"))
+        #expect(try imbalance(ep: 8, eplb: true).contains("1.07x the mean"))
+    }
+
     @Test func aPipelinedPrefillPoolOverlapsItsChunksAcrossStages() throws {
         // A 64K prompt over 2 stages of 4 chips, context-parallel over each stage's 4 groups. The
         // budget of 32,768 tokens cuts the prompt (not a group's 16K share) into 2 chunks, so the

@@ -89,7 +89,7 @@ public struct Comparison: Sendable {
                 for (parameter, evidence) in stack.parameters.sorted(by: { $0.key < $1.key })
                 where evidence.provenance.confidence == .low
                     && (training ? parameter.usedInTraining : parameter.usedInServing)
-                    && (statesBalancer || !parameter.isRatio)
+                    && (statesBalancer || !parameter.describesExpertImbalance)
                 {
                     entry.weakInputs.append("\(stack.name).\(parameter.rawValue) (low)")
                 }

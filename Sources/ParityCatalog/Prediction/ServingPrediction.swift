@@ -1,3 +1,4 @@
+import Foundation
 import ParityCore
 
 extension ScenarioFile {
@@ -63,10 +64,21 @@ extension ScenarioFile {
             case .enabled?, .disabled?:
                 let parameter: SoftwareStack.Parameter =
                     stated?.expertBalancing == .enabled ? .expertImbalanceBalanced : .expertImbalanceUnbalanced
-                if let value = stack.value(parameter) {
+                if let measured = stack.value(parameter) {
+                    var value = measured
+                    var scaled = ""
+                    if let reference = stack.value(.expertImbalanceReferenceEP), reference > 1,
+                        Int(reference.rounded()) != ep
+                    {
+                        // The busiest of more ranks strays further from the mean: the excess grows
+                        // with log2(EP), as SGLang's simulation of DeepSeek routing shows.
+                        value = 1 + (measured - 1) * log2(Double(ep)) / log2(reference)
+                        scaled =
+                            ", measured \(formatNumber(measured, decimals: 2))x at EP\(Int(reference.rounded())) and scaled to EP\(ep) by log2(EP)"
+                    }
                     imbalance = value
                     notes.append(
-                        "Busiest expert rank carries \(formatNumber(value, decimals: 2))x the mean (\(parameter.rawValue) of '\(stack.name)')."
+                        "Busiest expert rank carries \(formatNumber(value, decimals: 2))x the mean (\(parameter.rawValue) of '\(stack.name)'\(scaled))."
                     )
                 } else {
                     notes.append(

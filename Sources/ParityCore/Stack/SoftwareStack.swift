@@ -125,6 +125,10 @@ public struct SoftwareStack: Hashable, Sendable {
         case expertImbalanceBalanced = "expert_imbalance_balanced"
         /// The same without rebalancing, routing as trained.
         case expertImbalanceUnbalanced = "expert_imbalance_unbalanced"
+        /// The expert-parallel degree at which the two imbalance ratios were measured. At another
+        /// degree their excess over 1 scales with log2(EP) / log2(this): the busiest of more ranks
+        /// strays further from the mean.
+        case expertImbalanceReferenceEP = "expert_imbalance_reference_ep"
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
@@ -140,7 +144,8 @@ public struct SoftwareStack: Hashable, Sendable {
                 .graphCollectiveLatency, .moeLayerOverheadEP,
                 .moeLayerOverheadTP, .latentAttentionLayerOverhead, .expertAllToAllLatency, .kernelOverhead,
                 .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
-                .expertImbalanceUnbalanced, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
+                .expertImbalanceUnbalanced, .expertImbalanceReferenceEP, .compressedLayerKernelsCSA,
+                .compressedLayerKernelsHCA,
                 .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertWeightBandwidthEfficiencyEP,
                 .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .expertGEMMEfficiencyEP,
                 .fusedMoELayerOverheadEP,
@@ -156,6 +161,9 @@ public struct SoftwareStack: Hashable, Sendable {
         /// A ratio of 1 or more.
         public var isRatio: Bool { [.expertImbalanceBalanced, .expertImbalanceUnbalanced].contains(self) }
 
+        /// Whether the parameter describes expert load imbalance (used only where a plan states its balancer).
+        public var describesExpertImbalance: Bool { isRatio || self == .expertImbalanceReferenceEP }
+
         /// A time in seconds, written with a unit ("3 us").
         public var isDuration: Bool {
             [
@@ -170,7 +178,7 @@ public struct SoftwareStack: Hashable, Sendable {
             [
                 .elementwiseKernelsPerLayer, .prefillChunkTokens, .gradientOverlap, .attentionScoreBytesForward,
                 .attentionScoreBytesBackward, .compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
-                .compressedLayerKernelsSWA, .sparseAttentionMinHeads,
+                .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertImbalanceReferenceEP,
             ].contains(self)
         }
     }

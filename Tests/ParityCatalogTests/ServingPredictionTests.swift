@@ -110,13 +110,66 @@ struct ServingPredictionTests {
         pools(prefill: "tp: 8", decode: "tp: 4, batch_per_chip: 16, \(extra)")
     }
 
-    @Test func pipelineOrContextParallelDecodePoolsAreRefused() {
-        for key in ["pp: 2", "cp: 2"] {
-            #expect {
-                _ = try predict(Self.decodePool(key))
-            } throws: { error in
-                "\(error)".contains("plan.decode.\(key.prefix(2))") && "\(error)".contains("only in a prefill pool")
-            }
+    @Test func contextParallelDecodeAndPipelinedAggregatedPoolsAreRefused() {
+        #expect {
+            _ = try predict(Self.decodePool("cp: 2"))
+        } throws: { error in
+            "\(error)".contains("plan.decode.cp") && "\(error)".contains("only in a prefill pool")
+        }
+        let aggregated = """
+            id: agg
+            model: llama-3.1-8b
+            system: { chip: h100-sxm, chips: 8, node: hgx-h100 }
+            workload: { kind: serving, input_tokens: 4096, output_tokens: 512 }
+            plan:
+              serving: { chips: 8, pp: 2, tp: 4, batch_per_chip: 16 }
+            """
+        #expect {
+            _ = try predict(aggregated)
+        } throws: { error in
+            "\(error)".contains("plan.serving.pp") && "\(error)".contains("prefill and decode pools")
+        }
+    }
+
+    @Test func aPipelinedDecodePoolRunsMicroBatchesThroughItsStages() throws {
+        // Two stages of one 8-GPU node each, against that node alone: a stage holds half the layers,
+        // so half the weights and half of each sequence's cache; 16 sequences run as 2 micro-batches
+        // of 8, each token through the whole model plus one stage-to-stage send.
+        func decode(_ layout: String, chips: Int) throws -> ScenarioPrediction {
+            try predict(
+                """
+                id: pp-decode
+                model: llama-3.1-70b
+                system: { chip: h100-sxm, chips: \(chips), node: hgx-h100 }
+                workload: { kind: serving, input_tokens: 4096, output_tokens: 512, disaggregated: true }
+                plan:
+                  decode: { chips: \(chips), \(layout) }
+                """
+            )
+        }
+        let staged = try decode("pp: 2, tp: 8, batch_per_chip: 1", chips: 16)
+        let single = try decode("tp: 8, batch_per_chip: 1", chips: 8)
+        #expect(
+            staged.notes.contains { $0.contains("2 pipeline stages of 8 chips") && $0.contains("micro-batches of 8") }
+        )
+        let stagedTPOT = try #require(staged.metrics[.tpot])
+        let singleTPOT = try #require(single.metrics[.tpot])
+        // Same micro-batch (8 sequences) through the same layers, plus a send between the stages.
+        #expect(stagedTPOT > singleTPOT)
+        #expect(stagedTPOT < singleTPOT * 1.05)
+        // Twice the chips for twice the sequences at about the same TPOT: the same rate per chip.
+        let stagedRate = try #require(staged.metrics[.decodeTokensPerSecondPerChip])
+        let singleRate = try #require(single.metrics[.decodeTokensPerSecondPerChip])
+        #expect(abs(stagedRate / singleRate - singleTPOT / stagedTPOT) < 1e-9)
+        // Half the weights per rank leave more than twice the room for (half-size) caches.
+        let stagedCapacity = try #require(staged.metrics[.maxConcurrency])
+        let singleCapacity = try #require(single.metrics[.maxConcurrency])
+        #expect(stagedCapacity > 2 * singleCapacity)
+        // Stages must split the chips evenly.
+        #expect {
+            _ = try decode("pp: 3, tp: 4", chips: 16)
+        } throws: { error in
+            "\(error)".contains("pp 3 does not divide 16 chips")
         }
     }
 

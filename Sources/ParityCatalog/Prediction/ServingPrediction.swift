@@ -4,10 +4,62 @@ import ParityCore
 extension ScenarioFile {
     /// A serving pool resolved into a deployment on this scenario's chip.
     struct Pool {
+        /// One pipeline stage's deployment (the whole instance without pipeline parallelism).
         var deployment: ServingDeployment
         var estimator: ServingEstimator
+        /// Chips of one instance, every stage included.
         var chips: Int
         var instances: Int
+        /// Pipeline stages of a decode pool: each holds `1 / stages` of the layers and their cache.
+        var stages: Int = 1
+
+        /// Weight bytes on a rank of one stage.
+        var weightBytesPerRank: Double { estimator.weightBytesPerRank.value / Double(stages) }
+
+        /// Cache bytes of one sequence on a rank of one stage.
+        func cacheBytesPerSequence(context: Int) -> Double {
+            estimator.cacheBytesPerSequence(context: context).value / Double(stages)
+        }
+    }
+
+    /// One decode step of `batch` sequences per attention-DP group. With pipeline stages the batch
+    /// runs as up to `stages` micro-batches, one per stage at a time: a micro-batch's token passes
+    /// every layer (the whole model's step at the micro-batch) and crosses `stages - 1` stage
+    /// boundaries, while the other micro-batches keep the other stages busy. The step's time is
+    /// then the time between two tokens of one sequence.
+    func decodeStep(
+        _ pool: Pool,
+        batch: Int,
+        context: Int,
+        promptTokens: Int,
+        promptLength: Int,
+        tokenBudget: Int?
+    ) throws -> (breakdown: ServingEstimator.StepBreakdown, time: Double, microBatch: Int, hops: Double) {
+        let micro = pool.stages > 1 ? (batch + min(pool.stages, batch) - 1) / min(pool.stages, batch) : batch
+        let breakdown = try pool.estimator.mixedStep(
+            batch: micro,
+            context: context,
+            promptTokens: promptTokens,
+            promptLength: promptLength,
+            tokenBudget: tokenBudget
+        )
+        var hops = 0.0
+        if pool.stages > 1 {
+            let links = try pool.estimator.links()
+            var link = links.up
+            if pool.deployment.ranks * pool.stages > links.domain {
+                guard let out = links.out else {
+                    throw EstimationError(
+                        "plan.decode: the \(pool.stages) stages span \(pool.deployment.ranks * pool.stages) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
+                    )
+                }
+                link = out
+            }
+            let activation =
+                Double(micro * (1 + pool.deployment.draftTokens)) * Double(architecture.hiddenSize) * 2
+            hops = Double(pool.stages - 1) * Collective.send(bytes: Bytes(activation), link: link).value
+        }
+        return (breakdown, breakdown.total.value + hops, micro, hops)
     }
 
     func pool(
@@ -27,7 +79,16 @@ extension ScenarioFile {
                 "\(role) pool: \(chip.ranksPerChip) ranks per \(chip.name), one per device, as the catalog says."
             )
         }
-        let ranks = chips * perChip
+        // A decode pool's pipeline stages each hold `1 / pp` of the layers on `chips / pp` chips; the
+        // deployment below is one stage's.
+        let stages = role == "decode" ? max(1, stated?.pp ?? 1) : 1
+        guard chips % stages == 0 else {
+            throw EstimationError("plan.\(role): pp \(stages) does not divide \(chips) chips into equal stages.")
+        }
+        guard architecture.layers.count >= stages else {
+            throw EstimationError("plan.\(role): pp \(stages) exceeds the model's \(architecture.layers.count) layers.")
+        }
+        let ranks = chips / stages * perChip
         let isMoE = architecture.mixtureOfExpertsLayerCount > 0
         var attentionDP = stated?.attentionDP ?? 1
         if stated?.attentionDP == nil, let tp = stated?.tp, ranks % tp == 0 { attentionDP = ranks / tp }
@@ -102,10 +163,10 @@ extension ScenarioFile {
                 )
             }
         }
-        for (key, degree) in [("pp", stated?.pp), ("cp", stated?.cp)] {
+        for (key, degree) in [("pp", role == "decode" ? nil : stated?.pp), ("cp", stated?.cp)] {
             if let degree, degree > 1 {
                 throw EstimationError(
-                    "\(scenario.id): plan.\(role).\(key) is \(degree), but Parity models \(key == "pp" ? "pipeline" : "context") parallelism only in a prefill pool, and leaving it out would misstate memory and step time. Fix: state the pool without it, or leave this case unpredicted."
+                    "\(scenario.id): plan.\(role).\(key) is \(degree), but Parity models \(key == "pp" ? "pipeline parallelism only in prefill and decode pools" : "context parallelism only in a prefill pool"), and leaving it out would misstate memory and step time. Fix: state the pool without it, or leave this case unpredicted."
                 )
             }
         }
@@ -135,7 +196,8 @@ extension ScenarioFile {
                 deployment: deployment
             ),
             chips: chips,
-            instances: stated?.instances ?? 1
+            instances: stated?.instances ?? 1,
+            stages: stages
         )
     }
 
@@ -279,8 +341,8 @@ extension ScenarioFile {
             throw EstimationError("Stack '\(stack.name)' has no evidence for usable_memory_fraction.")
         }
         let perRank = capacity.value / Double(pool.deployment.ranksPerChip) * usable
-        let free = perRank - pool.estimator.weightBytesPerRank.value
-        let perSequence = pool.estimator.cacheBytesPerSequence(context: context).value
+        let free = perRank - pool.weightBytesPerRank
+        let perSequence = pool.cacheBytesPerSequence(context: context)
         guard free > perSequence else {
             throw EstimationError(
                 "The weights leave no room for one sequence's cache on a rank (\(pool.deployment.ranks) ranks)."
@@ -293,14 +355,15 @@ extension ScenarioFile {
                 aggregatedPromptTokens.map {
                     max(1, Int((Double(batch) * $0 * pool.deployment.tokensPerStep).rounded()))
                 } ?? 0
-            let step = try pool.estimator.mixedStep(
+            let step = try decodeStep(
+                pool,
                 batch: batch,
                 context: context,
                 promptTokens: promptTokens,
                 promptLength: promptLength,
                 tokenBudget: tokenBudget
-            ).total
-            return step.value * 1_000 / pool.deployment.tokensPerStep
+            ).time
+            return step * 1_000 / pool.deployment.tokensPerStep
         }
         guard try tpot(1) <= objective else {
             throw EstimationError(
@@ -394,15 +457,22 @@ extension ScenarioFile {
             // arrive that much faster.
             let promptTokens =
                 promptRatio.map { max(1, Int((Double(batch) * $0 * pool.deployment.tokensPerStep).rounded())) } ?? 0
-            let breakdown = try pool.estimator.mixedStep(
+            let decoded = try decodeStep(
+                pool,
                 batch: batch,
                 context: context,
                 promptTokens: promptTokens,
                 promptLength: input ?? context,
                 tokenBudget: stated?.maxNumTokens
             )
-            let step = breakdown.total
+            let breakdown = decoded.breakdown
+            let step = Seconds(decoded.time)
             servingStep = breakdown
+            if pool.stages > 1 {
+                notes.append(
+                    "Decode pool: \(pool.stages) pipeline stages of \(pool.chips / pool.stages) chips; \(batch) sequences per group run as micro-batches of \(decoded.microBatch), each through every stage (the step below is the whole model's at one micro-batch) plus \(formatNumber(decoded.hops * 1e6, decimals: 1)) µs of stage-to-stage sends."
+                )
+            }
             notes += breakdown.omissions
             let domainRanks = (system?.chips ?? 1) * pool.deployment.ranksPerChip
             decodeBottleneck = Self.servingBottleneck(
@@ -423,10 +493,8 @@ extension ScenarioFile {
             metrics[.decodeTokensPerSecondPerChip] = decodeRatePerChip
             decodeChips = pool.chips * pool.instances
             if let capacity = chip.memory.capacity, let usable = stack.value(.usableMemoryFraction) {
-                let free =
-                    capacity.value / Double(pool.deployment.ranksPerChip) * usable
-                    - pool.estimator.weightBytesPerRank.value
-                let perSequence = pool.estimator.cacheBytesPerSequence(context: context).value
+                let free = capacity.value / Double(pool.deployment.ranksPerChip) * usable - pool.weightBytesPerRank
+                let perSequence = pool.cacheBytesPerSequence(context: context)
                 if free > 0 && perSequence > 0 {
                     metrics[.maxConcurrency] = (free / perSequence).rounded(.down) * Double(pool.deployment.attentionDP)
                 }

@@ -334,6 +334,28 @@ struct ServingPredictionTests {
         #expect(abs(try coreFLOPs(tp) / coreFLOPs(dp) - 8) < 0.01)
     }
 
+    @Test func v4PrefillPaysTheTopKSelectionOfItsRatio4Layers() throws {
+        // vLLM on B200 measured 0.15 us per query for the selection; V4-Pro has 30 ratio-4 layers with a
+        // top-k of 1,024 over ratio-4 entries: a 16K prompt selects, a 4K prompt (1,024 entries) does not.
+        let chip = try catalog.chip(named: "b200")
+        let (stack, _) = try catalog.stack(for: chip, software: "vLLM")
+        let estimator = ServingEstimator(
+            architecture: try catalog.model(named: "deepseek-v4-pro"),
+            chip: chip,
+            system: try catalog.system(named: "hgx-b200"),
+            stack: stack,
+            deployment: ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
+        )
+        let long = try estimator.prefill(tokens: 16_384, sequenceLength: 16_384)
+        let selection = try #require(long.ops.first { $0.name == "indexer selection (prefill)" })
+        #expect(abs(selection.time.value - 0.15e-6 * 16_384 * 30) < 1e-9)
+        let short = try estimator.prefill(tokens: 4_096, sequenceLength: 4_096)
+        #expect(!short.ops.contains { $0.name == "indexer selection (prefill)" })
+        // Decode does not pay it: its selection is inside the measured per-layer kernels.
+        let step = try estimator.decodeStep(batch: 8, context: 16_384)
+        #expect(!step.ops.contains { $0.name.hasPrefix("indexer selection") })
+    }
+
     @Test func megaMoEStreamsMXFP4ExpertsAtItsMeasuredRate() throws {
         let ep = try predict(
             Self.deepSeekV4(chip: "b200", node: "hgx-b200", layout: "attention_dp: 8, ep: 8", software: "vLLM")

@@ -552,6 +552,17 @@ public struct ServingEstimator: Sendable {
                     compute = compute + scores
                     layerKernels += 1
                 }
+                if part.prefill, let perQuery = stack.value(.indexerSelectionTimePerQuery),
+                    case .compressed(let c) = layer.attention, c.isIndexed,
+                    load.promptLength / max(1, c.compressRatio) > c.indexerTopK
+                {
+                    // Selecting each query's top-k entries from the scores: the engine's measured time
+                    // per query beyond the indexer's GEMMs, repeated on every attention-TP rank.
+                    let selection = Seconds(perQuery * load.prefillTokens)
+                    b.record("indexer selection (prefill)", flops: 0, bytes: 0, time: selection, rate: r.dense)
+                    b.attention = b.attention + selection
+                    compute = compute + selection
+                }
             }
             // Feed-forward block.
             var comm = Seconds.zero

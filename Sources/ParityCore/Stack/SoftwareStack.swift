@@ -129,6 +129,9 @@ public struct SoftwareStack: Hashable, Sendable {
         /// degree their excess over 1 scales with log2(EP) / log2(this): the busiest of more ranks
         /// strays further from the mean.
         case expertImbalanceReferenceEP = "expert_imbalance_reference_ep"
+        /// Time per prompt token of a sparse-attention layer's top-k selection in prefill, beyond the
+        /// indexer's GEMMs (seconds), where the prompt has more candidate entries than the top-k.
+        case indexerSelectionTimePerQuery = "indexer_selection_time_per_query"
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
@@ -144,7 +147,8 @@ public struct SoftwareStack: Hashable, Sendable {
                 .graphCollectiveLatency, .moeLayerOverheadEP,
                 .moeLayerOverheadTP, .latentAttentionLayerOverhead, .expertAllToAllLatency, .kernelOverhead,
                 .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
-                .expertImbalanceUnbalanced, .expertImbalanceReferenceEP, .compressedLayerKernelsCSA,
+                .expertImbalanceUnbalanced, .expertImbalanceReferenceEP, .indexerSelectionTimePerQuery,
+                .compressedLayerKernelsCSA,
                 .compressedLayerKernelsHCA,
                 .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertWeightBandwidthEfficiencyEP,
                 .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .expertGEMMEfficiencyEP,
@@ -170,6 +174,7 @@ public struct SoftwareStack: Hashable, Sendable {
                 .collectiveLatency, .kernelOverhead, .graphCollectiveLatency, .moeLayerOverheadEP, .moeLayerOverheadTP,
                 .latentAttentionLayerOverhead, .expertAllToAllLatency, .decodeStepOverhead,
                 .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .fusedMoELayerOverheadEP,
+                .indexerSelectionTimePerQuery,
             ].contains(self)
         }
 

@@ -18,6 +18,9 @@ the least-squares slope over the rows from 4,096 tokens up, where the kernels st
 and the fixed part is negligible, divided by the width so that one figure serves both models. Parity
 scales it back by the model's width (ModelArchitecture.residualStreams x hiddenSize).
 
+The TensorRT-LLM rows are printed for comparison but not used: their V4-Pro slopes are half their
+V4-Flash slopes per unit of width, which no streaming kernel explains (docs/calibration-evidence.md §10).
+
 Run: python3 scripts/derive-nvidia-mhc.py [path to an aiconfigurator checkout or bare git dir]
 Needs pandas and pyarrow.
 """

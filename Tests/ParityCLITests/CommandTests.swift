@@ -191,6 +191,34 @@ extension CommandTests {
 }
 
 extension CommandTests {
+    @Test func aStackScalingImbalanceByOneRankIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parity-catalog-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("stacks"),
+            withIntermediateDirectories: true
+        )
+        let stack = """
+            name: my-stack
+            chips: [h100-sxm]
+            software: [mine]
+            extends: nvidia-hopper
+            parameters:
+              expert_imbalance_reference_ep:
+                value: 1
+                evidence: measured on one rank
+                source: [aiconfigurator_perf_data]
+                confidence: low
+            """
+        try stack.write(to: directory.appendingPathComponent("stacks/my-stack.yaml"), atomically: true, encoding: .utf8)
+        let result = Self.run("catalog", "chips", "--catalog", directory.path)
+        #expect(result.status != 0)
+        #expect(result.error.contains("expert_imbalance_reference_ep") && result.error.contains("at least 2"))
+    }
+}
+
+extension CommandTests {
     @Test func compareRunsOneScenarioOnSeveralSystems() throws {
         let scenario = """
             id: c

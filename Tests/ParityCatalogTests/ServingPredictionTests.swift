@@ -171,6 +171,12 @@ struct ServingPredictionTests {
         } throws: { error in
             "\(error)".contains("pp 3 does not divide 16 chips")
         }
+        // A layout degree must divide one stage's ranks, and the message says so.
+        #expect {
+            _ = try decode("pp: 2, tp: 16", chips: 16)
+        } throws: { error in
+            "\(error)".contains("tp: 16 does not divide 8 ranks per pipeline stage (16 chips / pp 2)")
+        }
     }
 
     @Test func expertImbalanceGrowsWithTheExpertParallelDegree() throws {
@@ -354,6 +360,17 @@ struct ServingPredictionTests {
         // Decode does not pay it: its selection is inside the measured per-layer kernels.
         let step = try estimator.decodeStep(batch: 8, context: 16_384)
         #expect(!step.ops.contains { $0.name.hasPrefix("indexer selection") })
+        // A stack without the measurement says what it leaves out.
+        var bare = stack
+        bare.parameters[.indexerSelectionTimePerQuery] = nil
+        let unmeasured = try ServingEstimator(
+            architecture: try catalog.model(named: "deepseek-v4-pro"),
+            chip: chip,
+            system: try catalog.system(named: "hgx-b200"),
+            stack: bare,
+            deployment: ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
+        ).prefill(tokens: 16_384, sequenceLength: 16_384)
+        #expect(unmeasured.omissions.contains { $0.contains("indexer_selection_time_per_query") })
     }
 
     @Test func megaMoEStreamsMXFP4ExpertsAtItsMeasuredRate() throws {

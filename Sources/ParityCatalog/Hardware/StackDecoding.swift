@@ -40,6 +40,13 @@ extension HardwareDecoding {
                 guard value == value.rounded() else {
                     throw e.error("value", "A count is a whole number, found \(value).", fix: "Round it.")
                 }
+                if parameter == .expertImbalanceReferenceEP && value < 2 {
+                    throw e.error(
+                        "value",
+                        "An expert-parallel degree of at least 2 is needed to scale imbalance by, found \(Int(value)).",
+                        fix: "Give the EP degree the imbalance ratios were measured at."
+                    )
+                }
             } else {
                 guard let seconds = try e.optionalDuration("value") else {
                     throw e.error("value", "Missing required key.", fix: "Give a duration such as \"10 us\".")

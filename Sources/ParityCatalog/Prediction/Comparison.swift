@@ -57,6 +57,8 @@ public struct Comparison: Sendable {
                 var p = Plan.Pool()
                 p.chips = pool.chips
                 p.instances = pool.instances
+                // The load balancer is the software's, not the layout's: it carries over.
+                p.expertBalancing = pool.expertBalancing
                 return p
             }
             let original = file.scenario.plan

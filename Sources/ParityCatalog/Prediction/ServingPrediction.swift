@@ -56,7 +56,8 @@ extension ScenarioFile {
                 link = out
             }
             let activation =
-                Double(micro * (1 + pool.deployment.draftTokens)) * Double(architecture.hiddenSize) * 2
+                Double(micro * (1 + pool.deployment.draftTokens))
+                * Double(architecture.hiddenSize * architecture.residualStreams) * 2
             hops = Double(pool.stages - 1) * Collective.send(bytes: Bytes(activation), link: link).value
         }
         return (breakdown, breakdown.total.value + hops, micro, hops)
@@ -89,9 +90,17 @@ extension ScenarioFile {
             throw EstimationError("plan.\(role): pp \(stages) exceeds the model's \(architecture.layers.count) layers.")
         }
         let ranks = chips / stages * perChip
+        // Layout errors name the ranks a degree must divide: a stage's when the pool has stages.
+        let rankWords =
+            stages > 1 ? "\(ranks) ranks per pipeline stage (\(chips) chips / pp \(stages))" : "\(ranks) ranks"
         let isMoE = architecture.mixtureOfExpertsLayerCount > 0
         var attentionDP = stated?.attentionDP ?? 1
-        if stated?.attentionDP == nil, let tp = stated?.tp, ranks % tp == 0 { attentionDP = ranks / tp }
+        if stated?.attentionDP == nil, let tp = stated?.tp {
+            guard tp >= 1, ranks % tp == 0 else {
+                throw EstimationError("plan.\(role).tp: \(tp) does not divide \(rankWords).")
+            }
+            attentionDP = ranks / tp
+        }
         if stated?.attentionDP == nil && stated?.tp == nil {
             // Large MoE pools run data-parallel attention; dense models tensor-parallel attention in one domain.
             let domain = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * perChip
@@ -100,10 +109,10 @@ extension ScenarioFile {
             notes.append("\(role) pool layout not stated: attention TP \(tp) x DP \(attentionDP) assumed.")
         }
         guard ranks % attentionDP == 0 else {
-            throw EstimationError("\(role) pool: attention_dp \(attentionDP) does not divide \(ranks) ranks.")
+            throw EstimationError("\(role) pool: attention_dp \(attentionDP) does not divide \(rankWords).")
         }
         let ep = isMoE ? (stated?.ep ?? (stated?.tp == nil && stated?.attentionDP == nil ? ranks : 1)) : 1
-        guard ranks % ep == 0 else { throw EstimationError("\(role) pool: ep \(ep) does not divide \(ranks) ranks.") }
+        guard ranks % ep == 0 else { throw EstimationError("\(role) pool: ep \(ep) does not divide \(rankWords).") }
         let released = architecture.releasedPrecision
         let experts = serving.weightsPrecision ?? released.experts
         let dense = serving.attentionPrecision ?? serving.weightsPrecision ?? released.dense
@@ -204,7 +213,8 @@ extension ScenarioFile {
     /// A prefill pool with pipeline stages (`pp`) and context parallelism (`cp`), as long-prompt
     /// deployments run it: each stage holds `1 / pp` of the layers on `chips / pp` chips, its
     /// attention-DP groups share one prompt `cp` ways, and the prompt passes through the stages in
-    /// chunks of the stack's token budget per group, so chunks pipeline across stages.
+    /// chunks of the token budget (the plan's, else the stack's), cut from the whole prompt before
+    /// context parallelism splits each chunk, so chunks pipeline across stages.
     ///
     /// Without a stated concurrency prompts are taken one at a time, as single-request TTFT sweeps
     /// measure them: the rate is the prompt over its TTFT. With `concurrency` requests queued, their
@@ -272,7 +282,9 @@ extension ScenarioFile {
             }
             stageLink = out
         }
-        let activation = Double(perGroup / chunks) * Double(architecture.hiddenSize) * 2
+        // The activations between stages: every residual stream (four in DeepSeek-V4) in BF16.
+        let activation =
+            Double(perGroup) / Double(chunks) * Double(architecture.hiddenSize * architecture.residualStreams) * 2
         let hop = pp > 1 ? Collective.send(bytes: Bytes(activation), link: stageLink).value : 0
         let requests = max(1, serving.concurrency ?? 1)
         // Groups not sharing a prompt (no context parallelism) prefill prompts of their own side by side.
@@ -470,7 +482,7 @@ extension ScenarioFile {
             servingStep = breakdown
             if pool.stages > 1 {
                 notes.append(
-                    "Decode pool: \(pool.stages) pipeline stages of \(pool.chips / pool.stages) chips; \(batch) sequences per group run as micro-batches of \(decoded.microBatch), each through every stage (the step below is the whole model's at one micro-batch) plus \(formatNumber(decoded.hops * 1e6, decimals: 1)) µs of stage-to-stage sends."
+                    "Decode pool: \(pool.stages) pipeline stages of \(pool.chips / pool.stages) chips, taken as balanced (equal layers, weights and cache; the LM head and per-step costs are counted once); \(batch) sequences per group run as micro-batches of \(decoded.microBatch), each through every stage (the step below is the whole model's at one micro-batch) plus \(formatNumber(decoded.hops * 1e6, decimals: 1)) µs of stage-to-stage sends."
                 )
             }
             notes += breakdown.omissions

@@ -439,6 +439,18 @@ public struct ServingEstimator: Sendable {
         let counts: [SoftwareStack.Parameter] = [
             .compressedLayerKernelsCSA, .compressedLayerKernelsHCA, .compressedLayerKernelsSWA,
         ]
+        if prefill, stack.value(.indexerSelectionTimePerQuery) == nil,
+            a.layers.contains(where: { layer in
+                if case .compressed(let c) = layer.attention {
+                    return c.isIndexed && load.promptLength / max(1, c.compressRatio) > c.indexerTopK
+                }
+                return false
+            })
+        {
+            b.omissions.append(
+                "No evidence for indexer_selection_time_per_query in '\(stack.name)': DeepSeek-V4's top-k selection in prefill is not counted beyond the indexer's scores."
+            )
+        }
         if hasCompressed && counts.contains(where: { stack.value($0) == nil }) {
             b.omissions.append(
                 "No evidence for compressed_layer_kernels_* in '\(stack.name)': DeepSeek-V4's hyper-connection, compressor and indexer kernels are counted as the generic element-wise kernels."

@@ -129,7 +129,7 @@ public struct SoftwareStack: Hashable, Sendable {
         /// degree their excess over 1 scales with log2(EP) / log2(this): the busiest of more ranks
         /// strays further from the mean.
         case expertImbalanceReferenceEP = "expert_imbalance_reference_ep"
-        /// Time per prompt token of a sparse-attention layer's top-k selection in prefill, beyond the
+        /// Time per prompt token of a DeepSeek-V4 ratio-4 layer's top-k selection in prefill, beyond the
         /// indexer's GEMMs (seconds), where the prompt has more candidate entries than the top-k.
         case indexerSelectionTimePerQuery = "indexer_selection_time_per_query"
 

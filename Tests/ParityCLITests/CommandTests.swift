@@ -168,14 +168,21 @@ struct CommandTests {
 }
 
 extension CommandTests {
-    @Test func aUserCatalogDirectoryAddsAChip() throws {
+    /// A user catalog directory holding `text` at `path` (e.g. "chips/x.yaml").
+    static func userCatalog(_ path: String, _ text: String) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "parity-catalog-\(UUID().uuidString)"
         )
+        let file = directory.appendingPathComponent(path)
         try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("chips"),
+            at: file.deletingLastPathComponent(),
             withIntermediateDirectories: true
         )
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    @Test func aUserCatalogDirectoryAddsAChip() throws {
         let chip = """
             name: my-npu
             vendor: Example
@@ -183,7 +190,7 @@ extension CommandTests {
             compute: { dense: { bf16: 500 TFLOP/s, int8: 1000 TOP/s } }
             memory: { capacity: 96 GB, bandwidth: 3 TB/s }
             """
-        try chip.write(to: directory.appendingPathComponent("chips/my-npu.yaml"), atomically: true, encoding: .utf8)
+        let directory = try Self.userCatalog("chips/my-npu.yaml", chip)
         let result = Self.run("catalog", "chips", "--catalog", directory.path, "--format", "csv")
         #expect(result.status == 0)
         #expect(result.output.contains("my-npu,Example,500.0"))
@@ -192,13 +199,6 @@ extension CommandTests {
 
 extension CommandTests {
     @Test func aStackScalingImbalanceByOneRankIsRefused() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "parity-catalog-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("stacks"),
-            withIntermediateDirectories: true
-        )
         let stack = """
             name: my-stack
             chips: [h100-sxm]
@@ -211,7 +211,7 @@ extension CommandTests {
                 source: [aiconfigurator_perf_data]
                 confidence: low
             """
-        try stack.write(to: directory.appendingPathComponent("stacks/my-stack.yaml"), atomically: true, encoding: .utf8)
+        let directory = try Self.userCatalog("stacks/my-stack.yaml", stack)
         let result = Self.run("catalog", "chips", "--catalog", directory.path)
         #expect(result.status != 0)
         #expect(result.error.contains("expert_imbalance_reference_ep") && result.error.contains("at least 2"))

@@ -284,28 +284,34 @@ struct ServingPredictionTests {
         """
     }
 
+    /// DeepSeek-V4-Pro on 8 B200 under vLLM's stack (or `adjust`ed copy of it), attention DP 8 and EP 8
+    /// with FP4 x FP8 experts.
+    func v4OnB200(adjust: (inout SoftwareStack) -> Void = { _ in }) throws -> ServingEstimator {
+        let chip = try catalog.chip(named: "b200")
+        var (stack, _) = try catalog.stack(for: chip, software: "vLLM")
+        adjust(&stack)
+        return ServingEstimator(
+            architecture: try catalog.model(named: "deepseek-v4-pro"),
+            chip: chip,
+            system: try catalog.system(named: "hgx-b200"),
+            stack: stack,
+            deployment: ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
+        )
+    }
+
     @Test func theKernelCountsAddTheirLaunchesToTheStep() throws {
         // The same vLLM stack with and without its per-layer counts: V4-Pro's 30 CSA layers launch 40
         // kernels and its 31 HCA layers 29, against about a dozen each counted generically, at 3 us.
-        let chip = try catalog.chip(named: "b200")
-        let (stack, _) = try catalog.stack(for: chip, software: "vLLM")
-        var generic = stack
-        for parameter in [
-            SoftwareStack.Parameter.compressedLayerKernelsCSA, .compressedLayerKernelsHCA, .compressedLayerKernelsSWA,
-        ] {
-            generic.parameters[parameter] = nil
-        }
-        let deployment = ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
-        func overhead(_ s: SoftwareStack) throws -> Double {
-            try ServingEstimator(
-                architecture: try catalog.model(named: "deepseek-v4-pro"),
-                chip: chip,
-                system: try catalog.system(named: "hgx-b200"),
-                stack: s,
-                deployment: deployment
-            ).decodeStep(batch: 8, context: 4_096).overhead.value
-        }
-        let added = try overhead(stack) - overhead(generic)
+        let counted = try v4OnB200().decodeStep(batch: 8, context: 4_096).overhead.value
+        let generic = try v4OnB200 { stack in
+            for parameter in [
+                SoftwareStack.Parameter.compressedLayerKernelsCSA, .compressedLayerKernelsHCA,
+                .compressedLayerKernelsSWA,
+            ] {
+                stack.parameters[parameter] = nil
+            }
+        }.decodeStep(batch: 8, context: 4_096).overhead.value
+        let added = counted - generic
         #expect(added > 2.5e-3)
         #expect(added < 5e-3)
     }
@@ -343,15 +349,7 @@ struct ServingPredictionTests {
     @Test func v4PrefillPaysTheTopKSelectionOfItsRatio4Layers() throws {
         // vLLM on B200 measured 0.15 us per query for the selection; V4-Pro has 30 ratio-4 layers with a
         // top-k of 1,024 over ratio-4 entries: a 16K prompt selects, a 4K prompt (1,024 entries) does not.
-        let chip = try catalog.chip(named: "b200")
-        let (stack, _) = try catalog.stack(for: chip, software: "vLLM")
-        let estimator = ServingEstimator(
-            architecture: try catalog.model(named: "deepseek-v4-pro"),
-            chip: chip,
-            system: try catalog.system(named: "hgx-b200"),
-            stack: stack,
-            deployment: ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
-        )
+        let estimator = try v4OnB200()
         let long = try estimator.prefill(tokens: 16_384, sequenceLength: 16_384)
         let selection = try #require(long.ops.first { $0.name == "indexer selection (prefill)" })
         #expect(abs(selection.time.value - 0.15e-6 * 16_384 * 30) < 1e-9)
@@ -361,15 +359,8 @@ struct ServingPredictionTests {
         let step = try estimator.decodeStep(batch: 8, context: 16_384)
         #expect(!step.ops.contains { $0.name.hasPrefix("indexer selection") })
         // A stack without the measurement says what it leaves out.
-        var bare = stack
-        bare.parameters[.indexerSelectionTimePerQuery] = nil
-        let unmeasured = try ServingEstimator(
-            architecture: try catalog.model(named: "deepseek-v4-pro"),
-            chip: chip,
-            system: try catalog.system(named: "hgx-b200"),
-            stack: bare,
-            deployment: ServingDeployment(ranks: 8, attentionDP: 8, moeEP: 8, expertPrecision: .mxfp4a8)
-        ).prefill(tokens: 16_384, sequenceLength: 16_384)
+        let unmeasured = try v4OnB200 { $0.parameters[.indexerSelectionTimePerQuery] = nil }
+            .prefill(tokens: 16_384, sequenceLength: 16_384)
         #expect(unmeasured.omissions.contains { $0.contains("indexer_selection_time_per_query") })
     }
 

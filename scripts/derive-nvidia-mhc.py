@@ -25,15 +25,12 @@ Run: python3 scripts/derive-nvidia-mhc.py [path to an aiconfigurator checkout or
 Needs pandas and pyarrow.
 """
 
-import io
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-COMMIT = "095f58a51c4ca8e61b66ec108d86f223f8d559ce"
-DATA = "aic-core/src/aiconfigurator_core/systems/data"
+from aiconfigurator_tables import DEFAULT_ROOT, read_table as read_relative
 
 # Parity stack -> (aiconfigurator systems, engine directory)
 STACKS = {
@@ -48,13 +45,7 @@ STACKS = {
 
 
 def read_table(root: Path, system: str, engine: str) -> pd.DataFrame:
-    path = f"{DATA}/{system}/mhc/{engine}/mhc_module_perf.parquet"
-    if (root / path).exists():
-        return pd.read_parquet(root / path)
-    blob = subprocess.run(
-        ["git", f"--git-dir={root}", "show", f"{COMMIT}:{path}"], check=True, capture_output=True
-    ).stdout
-    return pd.read_parquet(io.BytesIO(blob))
+    return read_relative(root, f"{system}/mhc/{engine}/mhc_module_perf.parquet")
 
 
 def slope(xs, ys):
@@ -77,8 +68,7 @@ def fit(table: pd.DataFrame):
 
 
 def main():
-    default = Path("/work/.mirror/ai-dynamo+aiconfigurator/repo")
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_ROOT
     for stack, (systems, engine) in STACKS.items():
         fixed, per_token = [], []
         print(f"{stack} ({engine})")

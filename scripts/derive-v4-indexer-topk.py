@@ -22,7 +22,6 @@ Run: python3 scripts/derive-v4-indexer-topk.py [path to an aiconfigurator checko
 Needs pandas, pyarrow and numpy.
 """
 
-import io
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-COMMIT = "095f58a51c4ca8e61b66ec108d86f223f8d559ce"
-DATA = "aic-core/src/aiconfigurator_core/systems/data"
+from aiconfigurator_tables import DEFAULT_ROOT, read_table
 LENGTHS = [16384, 32768, 65536]
 # FP8 peak (TFLOP/s) of each system, from Parity's catalog, and the FP8 GEMM efficiency of the stack
 # family that runs there (nvidia-blackwell 0.55, nvidia-hopper 0.65).
@@ -54,13 +52,7 @@ ENGINES = {
 
 
 def read(root: Path, system: str, engine: str, kind: str) -> pd.DataFrame:
-    path = f"{DATA}/{system}/sparse_attention/{engine}/dsv4_{kind}_context_module_perf.parquet"
-    if (root / path).exists():
-        return pd.read_parquet(root / path)
-    blob = subprocess.run(
-        ["git", f"--git-dir={root}", "show", f"{COMMIT}:{path}"], check=True, capture_output=True
-    ).stdout
-    return pd.read_parquet(io.BytesIO(blob))
+    return read_table(root, f"{system}/sparse_attention/{engine}/dsv4_{kind}_context_module_perf.parquet")
 
 
 def repeated_work(table: pd.DataFrame, model: str, isl: int):
@@ -74,7 +66,7 @@ def repeated_work(table: pd.DataFrame, model: str, isl: int):
 
 
 def main():
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/.mirror/ai-dynamo+aiconfigurator/repo")
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_ROOT
     for engine, systems in ENGINES.items():
         per_engine = []
         by_system = []

@@ -249,6 +249,42 @@ public struct Catalog: Sendable {
         )
     }
 
+    /// A system by name, or a chip's usual system: the catalog's largest scale-up domain built of
+    /// that chip (910C: CloudMatrix 384; GB300: GB300 NVL72), the shorter name on a tie. The note
+    /// says which system a chip name stood for.
+    public func system(orChip name: String) throws(CatalogError) -> (system: System, note: String?) {
+        let systemError: CatalogError
+        do {
+            return (try system(named: name), nil)
+        } catch {
+            systemError = error
+        }
+        guard !Self.looksLikePath(name), let chip = try? chip(named: name) else {
+            throw CatalogError(
+                file: nil,
+                keyPath: "",
+                message: "Unknown system or chip '\(name)'.",
+                fix: systemError.fix
+            )
+        }
+        guard let usual = usualSystem(for: chip) else {
+            throw CatalogError(
+                file: nil,
+                keyPath: "",
+                message: "No system in the catalog is built of \(chip.name).",
+                fix: "Name a system (see `parity catalog systems`), or add one for this chip."
+            )
+        }
+        return (usual, "\(name) stands for its usual system, \(usual.name) (\(usual.chips) x \(chip.name)).")
+    }
+
+    /// The largest scale-up domain of `chip` in the catalog; nil when none is built of it.
+    public func usualSystem(for chip: Chip) -> System? {
+        let key = Self.normalized(chip.name)
+        return systems.filter { Self.normalized($0.chip) == key }
+            .max { ($0.chips, -$0.name.count) < ($1.chips, -$1.name.count) }
+    }
+
     /// The catalog entry of a built-in model, by name, alias or Hugging Face id.
     public func modelEntry(named name: String) -> ModelEntry? {
         modelIndex[Self.normalized(name)].map { models[$0] }

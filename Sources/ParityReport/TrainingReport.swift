@@ -9,7 +9,9 @@ public enum TrainingReport {
         notes: [String],
         economics: [(name: String, value: Double)] = [],
         servingStep: ServingEstimator.StepBreakdown? = nil,
-        prefillPass: ServingEstimator.StepBreakdown? = nil
+        prefillPass: ServingEstimator.StepBreakdown? = nil,
+        servingPlan: Plan? = nil,
+        plansWeighed: Int? = nil
     ) -> ReportValue {
         var fields: [ReportValue.Field] = [
             .init("id", .string(id)),
@@ -49,6 +51,9 @@ public enum TrainingReport {
             fields.append(.init("fits_in_memory", .bool(e.fits)))
             fields.append(.init("model_flops_per_token", .number(e.modelFLOPsPerToken.value)))
         }
+        if let servingPlan {
+            fields.append(.init("plan", Self.value(servingPlan, weighed: plansWeighed)))
+        }
         for (key, step) in [("decode_step", servingStep), ("prefill_pass", prefillPass)] {
             guard let s = step else { continue }
             fields.append(.init("\(key)_breakdown_s", .object(s.parts.map { .init($0.name, .number($0.time.value)) })))
@@ -69,6 +74,28 @@ public enum TrainingReport {
             )
         }
         fields.append(.init("notes", .array(notes.map(ReportValue.string))))
+        return .object(fields)
+    }
+
+    /// A serving plan in the scenario format's keys, with whether it was searched.
+    static func value(_ plan: Plan, weighed: Int?) -> ReportValue {
+        func pool(_ p: Plan.Pool) -> ReportValue {
+            let keys: [(String, Int?)] = [
+                ("chips", p.chips), ("tp", p.tp), ("pp", p.pp), ("cp", p.cp), ("ep", p.ep),
+                ("attention_dp", p.attentionDP), ("batch_per_chip", p.batchPerChip),
+                ("batch_per_group", p.batchPerGroup), ("batch_tokens", p.batchTokens),
+                ("max_num_tokens", p.maxNumTokens), ("instances", p.instances),
+            ]
+            return .object(keys.compactMap { key, value in value.map { .init(key, .integer($0)) } })
+        }
+        var fields: [ReportValue.Field] = [
+            .init("mode", .string(plan.serving != nil ? "aggregated" : "disaggregated")),
+            .init("searched", .bool(weighed != nil)),
+        ]
+        if let weighed { fields.append(.init("plans_weighed", .integer(weighed))) }
+        for (key, p) in [("serving", plan.serving), ("prefill", plan.prefill), ("decode", plan.decode)] {
+            if let p { fields.append(.init(key, pool(p))) }
+        }
         return .object(fields)
     }
 

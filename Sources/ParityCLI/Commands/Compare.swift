@@ -18,7 +18,7 @@ struct Compare: RenderingCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Systems to compare, comma-separated catalog names (see `parity catalog systems`); default: the scenario's `compare.systems`.",
+            "Systems to compare, comma-separated catalog names of systems or chips (a chip stands for its largest system in the catalog, e.g. ascend-910c for cloudmatrix-384); default: the scenario's `compare.systems`.",
             valueName: "a,b,..."
         )
     )

@@ -39,7 +39,9 @@ struct Run: RenderingCommand {
                 notes: prediction.notes,
                 economics: prediction.economics,
                 servingStep: prediction.servingStep,
-                prefillPass: prediction.prefillPass
+                prefillPass: prediction.prefillPass,
+                servingPlan: prediction.servingPlan,
+                plansWeighed: prediction.plansWeighed
             ).json() + "\n"
         case .table, .csv, .markdown, .html:
             let table = TrainingReport.table(

@@ -44,7 +44,7 @@ public struct Comparison: Sendable {
     ) throws(CatalogError) -> Comparison {
         var entries: [Entry] = []
         for name in systems {
-            let system = try catalog.system(named: name)
+            let (system, systemNote) = try catalog.system(orChip: name)
             let chip = try catalog.chip(named: system.chip)
             var variant = file
             variant.chip = chip
@@ -99,6 +99,7 @@ public struct Comparison: Sendable {
             do {
                 entry.prediction = try variant.predict(catalog: catalog)
                 if let adapted { entry.prediction?.notes.insert(adapted, at: 0) }
+                if let systemNote { entry.prediction?.notes.insert(systemNote, at: 0) }
                 if sensitivity, let base = entry.ratePerChip, base > 0 {
                     entry.sensitivity = Self.sensitivity(of: variant, base: base, catalog: catalog)
                 }
@@ -120,17 +121,7 @@ public struct Comparison: Sendable {
     /// training without such a peak runs in BF16.
     static func adapt(_ workload: Workload, to chip: Chip) -> (Workload, String?) {
         func supported(_ p: Precision?, training: Bool = false) -> Precision? {
-            guard let p else { return nil }
-            if chip.peak(p.computePrecision) != nil { return p }
-            var ladder: [Precision] =
-                switch p.computePrecision {
-                case .fp4, .int4: [.fp8, .int8, .bf16]
-                case .fp8, .fp6: [.int8, .bf16]
-                case .int8: [.fp8, .bf16]
-                default: [.fp16]
-                }
-            if training { ladder.removeAll { $0 == .int8 || $0 == .int4 } }
-            return ladder.first { chip.peak($0.computePrecision) != nil } ?? p
+            p.map { nearestComputed($0, on: chip, training: training) }
         }
         var changed: [String] = []
         switch workload {
@@ -160,6 +151,21 @@ public struct Comparison: Sendable {
                     : "\(chip.name) computes no \(changed.map { $0.split(separator: " ")[1] }.joined(separator: "/")): \(changed.joined(separator: ", "))."
             )
         }
+    }
+
+    /// `p` when the chip has a tensor peak for it; else the nearest format it has one for (FP8 →
+    /// INT8 → BF16; FP4 → FP8 → INT8 → BF16; INT8 → FP8 → BF16), never an integer one in training.
+    static func nearestComputed(_ p: Precision, on chip: Chip, training: Bool = false) -> Precision {
+        if chip.peak(p.computePrecision) != nil { return p }
+        var ladder: [Precision] =
+            switch p.computePrecision {
+            case .fp4, .int4: [.fp8, .int8, .bf16]
+            case .fp8, .fp6: [.int8, .bf16]
+            case .int8: [.fp8, .bf16]
+            default: [.fp16]
+            }
+        if training { ladder.removeAll { $0 == .int8 || $0 == .int4 } }
+        return ladder.first { chip.peak($0.computePrecision) != nil } ?? p
     }
 
     /// The specs a +10% change is tried on, each as a change to the chip and its system.

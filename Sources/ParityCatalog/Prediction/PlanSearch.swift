@@ -20,8 +20,11 @@ extension ScenarioFile {
         guard let usable = stack.value(.usableMemoryFraction) else {
             throw EstimationError("Stack '\(stack.name)' has no evidence for usable_memory_fraction.")
         }
+        // The base deployment carries precisions, drafts and balance; each layout replaces its split.
         var chipsOnly = Plan.Pool()
         chipsOnly.chips = scenario.system.chips
+        chipsOnly.tp = 1
+        chipsOnly.ep = scenario.system.chips * chip.ranksPerChip
         let base = try pool(chipsOnly, serving: serving, stack: stack, role: "serving", notes: &notes)
         let search = ServingPlanSearch(
             architecture: architecture,
@@ -32,12 +35,15 @@ extension ScenarioFile {
             base: base.deployment,
             inputTokens: input,
             outputTokens: output,
-            usableMemoryFraction: usable
+            usableMemoryFraction: usable,
+            tpotObjective: serving.tpotSLOMilliseconds.map { Seconds.milli($0) }
         )
-        let aggregated = search.evaluate()
-        let disaggregated = search.evaluateDisaggregated(
-            ttftObjective: serving.ttftSLOMilliseconds.map { Seconds.milli($0) }
-        )
+        // A workload that says whether prefill and decode share chips is searched only that way.
+        let aggregated = serving.disaggregated == true ? [] : search.evaluate()
+        let disaggregated =
+            serving.disaggregated == false
+            ? []
+            : search.evaluateDisaggregated(ttftObjective: serving.ttftSLOMilliseconds.map { Seconds.milli($0) })
         let points = aggregated + disaggregated
         guard !points.isEmpty else {
             throw EstimationError(
@@ -50,7 +56,7 @@ extension ScenarioFile {
             ttft: serving.ttftSLOMilliseconds.map { Seconds.milli($0) }
         )
         notes.append(
-            "\(aggregated.count) aggregated plans and \(disaggregated.count) disaggregated ones (prefill and decode pools split by whole scale-up domains)."
+            "\(aggregated.count) aggregated plans and \(disaggregated.count) disaggregated ones (prefill and decode pools split by whole scale-up domains, or by eighths of one)."
         )
         notes.append("TTFT is one pass of the prefill batch, without queueing behind other requests.")
         return (points, ServingPlanSearch.paretoFront(points), best, notes)

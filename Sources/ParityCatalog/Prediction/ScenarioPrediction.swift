@@ -17,6 +17,10 @@ public struct ScenarioPrediction: Sendable {
     public var servingStep: ServingEstimator.StepBreakdown?
     /// For disaggregated serving: one pass of the prefill pool, per rank.
     public var prefillPass: ServingEstimator.StepBreakdown?
+    /// For serving: the plan the metrics are for, stated or searched.
+    public var servingPlan: Plan?
+    /// How many plans a search weighed to choose it; nil when the scenario stated the whole plan.
+    public var plansWeighed: Int?
 }
 
 extension ScenarioFile {

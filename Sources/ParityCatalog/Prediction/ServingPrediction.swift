@@ -64,7 +64,7 @@ extension ScenarioFile {
     }
 
     func pool(
-        _ stated: Plan.Pool?,
+        _ stated: Plan.Pool,
         serving: Workload.Serving,
         stack: SoftwareStack,
         role: String,
@@ -72,17 +72,17 @@ extension ScenarioFile {
     )
         throws -> Pool
     {
-        let chips = stated?.chips ?? scenario.system.chips
-        if stated?.chips == nil { notes.append("\(role) pool chips not stated: all \(chips) chips assumed.") }
-        let perChip = stated?.ranksPerChip ?? chip.ranksPerChip
-        if stated?.ranksPerChip == nil && chip.ranksPerChip > 1 {
+        let chips = stated.chips ?? scenario.system.chips
+        if stated.chips == nil { notes.append("\(role) pool chips not stated: all \(chips) chips assumed.") }
+        let perChip = stated.ranksPerChip ?? chip.ranksPerChip
+        if stated.ranksPerChip == nil && chip.ranksPerChip > 1 {
             notes.append(
                 "\(role) pool: \(chip.ranksPerChip) ranks per \(chip.name), one per device, as the catalog says."
             )
         }
         // A decode pool's pipeline stages each hold `1 / pp` of the layers on `chips / pp` chips; the
         // deployment below is one stage's.
-        let stages = role == "decode" ? max(1, stated?.pp ?? 1) : 1
+        let stages = role == "decode" ? max(1, stated.pp ?? 1) : 1
         guard chips % stages == 0 else {
             throw EstimationError("plan.\(role): pp \(stages) does not divide \(chips) chips into equal stages.")
         }
@@ -94,14 +94,14 @@ extension ScenarioFile {
         let rankWords =
             stages > 1 ? "\(ranks) ranks per pipeline stage (\(chips) chips / pp \(stages))" : "\(ranks) ranks"
         let isMoE = architecture.mixtureOfExpertsLayerCount > 0
-        var attentionDP = stated?.attentionDP ?? 1
-        if stated?.attentionDP == nil, let tp = stated?.tp {
+        var attentionDP = stated.attentionDP ?? 1
+        if stated.attentionDP == nil, let tp = stated.tp {
             guard tp >= 1, ranks % tp == 0 else {
                 throw EstimationError("plan.\(role).tp: \(tp) does not divide \(rankWords).")
             }
             attentionDP = ranks / tp
         }
-        if stated?.attentionDP == nil && stated?.tp == nil {
+        if stated.attentionDP == nil && stated.tp == nil {
             // Large MoE pools run data-parallel attention; dense models tensor-parallel attention in one domain.
             let domain = (system?.chips ?? chip.scaleUp?.maxDomain ?? 1) * perChip
             let tp = isMoE ? 1 : min(ranks, domain)
@@ -111,16 +111,12 @@ extension ScenarioFile {
         guard ranks % attentionDP == 0 else {
             throw EstimationError("\(role) pool: attention_dp \(attentionDP) does not divide \(rankWords).")
         }
-        let ep = isMoE ? (stated?.ep ?? (stated?.tp == nil && stated?.attentionDP == nil ? ranks : 1)) : 1
+        let ep = isMoE ? (stated.ep ?? (stated.tp == nil && stated.attentionDP == nil ? ranks : 1)) : 1
         guard ranks % ep == 0 else { throw EstimationError("\(role) pool: ep \(ep) does not divide \(rankWords).") }
-        let released = architecture.releasedPrecision
+        let (released, precisionNote) = deployedPrecision()
+        if serving.weightsPrecision == nil { notes.append(precisionNote) }
         let experts = serving.weightsPrecision ?? released.experts
         let dense = serving.attentionPrecision ?? serving.weightsPrecision ?? released.dense
-        if serving.weightsPrecision == nil {
-            notes.append(
-                "weights_precision not stated: the released \(released.dense.rawValue)/\(released.experts.rawValue) weights assumed."
-            )
-        }
         let kv = serving.kvCachePrecision?.bytesPerElement ?? 2
         if serving.kvCachePrecision == nil { notes.append("kv_cache_precision not stated: a BF16 cache assumed.") }
         let weightOnly =
@@ -130,10 +126,10 @@ extension ScenarioFile {
         // balancer, none when perfect; unstated, experts are taken as balanced and the note says so.
         var imbalance = 1.0
         if ep > 1 {
-            switch stated?.expertBalancing {
+            switch stated.expertBalancing {
             case .enabled?, .disabled?:
                 let parameter: SoftwareStack.Parameter =
-                    stated?.expertBalancing == .enabled ? .expertImbalanceBalanced : .expertImbalanceUnbalanced
+                    stated.expertBalancing == .enabled ? .expertImbalanceBalanced : .expertImbalanceUnbalanced
                 if let measured = stack.value(parameter) {
                     var value = measured
                     var scaled = ""
@@ -172,7 +168,7 @@ extension ScenarioFile {
                 )
             }
         }
-        for (key, degree) in [("pp", role == "decode" ? nil : stated?.pp), ("cp", stated?.cp)] {
+        for (key, degree) in [("pp", role == "decode" ? nil : stated.pp), ("cp", stated.cp)] {
             if let degree, degree > 1 {
                 throw EstimationError(
                     "\(scenario.id): plan.\(role).\(key) is \(degree), but Parity models \(key == "pp" ? "pipeline parallelism only in prefill and decode pools" : "context parallelism only in a prefill pool"), and leaving it out would misstate memory and step time. Fix: state the pool without it, or leave this case unpredicted."
@@ -184,12 +180,12 @@ extension ScenarioFile {
             attentionDP: attentionDP,
             moeEP: ep,
             moeTP: ranks / ep,
-            redundantExperts: stated?.redundantExperts ?? 0,
+            redundantExperts: stated.redundantExperts ?? 0,
             densePrecision: dense,
             expertPrecision: experts,
             weightOnly: weightOnly,
             kvBytesPerElement: kv,
-            twoBatchOverlap: stated?.twoBatchOverlap ?? false,
+            twoBatchOverlap: stated.twoBatchOverlap ?? false,
             draftTokens: serving.speculative?.tokens ?? 0,
             acceptance: serving.speculative?.acceptance ?? 0,
             ranksPerChip: perChip,
@@ -205,8 +201,32 @@ extension ScenarioFile {
                 deployment: deployment
             ),
             chips: chips,
-            instances: stated?.instances ?? 1,
+            instances: stated.instances ?? 1,
             stages: stages
+        )
+    }
+
+    /// The weights' precision when the workload does not state it: as released where the chip
+    /// computes that format; otherwise the nearest format it does (FP8 → INT8), as the vendors'
+    /// stacks deploy such models (W8A8 INT8 on Ascend through MindIE and vLLM-Ascend). FP4 experts
+    /// on a chip without FP4 run weight-only, as released. The note says what was assumed.
+    func deployedPrecision() -> (WeightPrecision, note: String) {
+        var precision = architecture.releasedPrecision
+        let released = precision
+        func deployed(_ p: Precision) -> Precision {
+            p.computePrecision == .fp4 ? p : Comparison.nearestComputed(p, on: chip)
+        }
+        precision.dense = deployed(released.dense)
+        precision.experts = deployed(released.experts)
+        let pair = { (p: WeightPrecision) in "\(p.dense.rawValue)/\(p.experts.rawValue)" }
+        guard precision != released else {
+            return (precision, "weights_precision not stated: the released \(pair(released)) weights assumed.")
+        }
+        let why =
+            chip.vendor.lowercased().contains("huawei") ? ", as MindIE and vLLM-Ascend deploy DeepSeek (W8A8)" : ""
+        return (
+            precision,
+            "weights_precision not stated: \(chip.name) has no tensor peak for the released \(pair(released)) weights, so they are taken as deployed in \(pair(precision))\(why)."
         )
     }
 
@@ -377,11 +397,8 @@ extension ScenarioFile {
             ).time
             return step * 1_000 / pool.deployment.tokensPerStep
         }
-        guard try tpot(1) <= objective else {
-            throw EstimationError(
-                "Even one sequence per rank misses the TPOT objective of \(formatNumber(objective, decimals: 1)) ms."
-            )
-        }
+        // Even one sequence may miss the objective: the answer is then one sequence, and its TPOT shows by how much.
+        guard try tpot(1) <= objective else { return 1 }
         var low = 1
         var high = memoryLimit
         while low < high {
@@ -391,11 +408,12 @@ extension ScenarioFile {
         return low
     }
 
-    func predictServing(_ serving: Workload.Serving, catalog: Catalog) throws -> ScenarioPrediction {
+    /// Serving metrics on `plan`, whose pools state their layouts (`chooseServingPlan` fills in
+    /// what a scenario leaves open).
+    func predictServing(_ serving: Workload.Serving, plan: Plan, catalog: Catalog) throws -> ScenarioPrediction {
         var notes = modelAssumptions
         let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
         if let stackNote { notes.append(stackNote) }
-        let plan = scenario.plan
         let input = serving.inputTokens
         let output = serving.outputTokens
         var metrics: [Metric: Double] = [:]
@@ -416,13 +434,8 @@ extension ScenarioFile {
             guard let context = decodeContext else {
                 throw EstimationError("\(scenario.id): decode needs decode_context_tokens or input_tokens.")
             }
-            var stated = aggregated ? plan.serving : plan.decode
-            if stated == nil {
-                notes.append("No plan stated: one aggregated instance over all chips with attention TP, experts EP.")
-                var p = Plan.Pool()
-                p.chips = scenario.system.chips
-                p.ep = scenario.system.chips
-                stated = p
+            guard let stated = aggregated ? plan.serving : plan.decode else {
+                throw EstimationError("\(scenario.id): the plan has no decode or aggregated pool to run.")
             }
             let pool = try pool(
                 stated,
@@ -438,9 +451,11 @@ extension ScenarioFile {
                 notes.append("Input or output length not stated: chunked prefill inside decode steps is not counted.")
             }
             var batch: Int
-            if let perChip = stated?.batchPerChip {
+            if let perChip = stated.batchPerChip {
                 // Sequences per chip over the instance, held per attention-DP group.
                 batch = max(1, perChip * pool.chips / pool.deployment.attentionDP)
+            } else if let perGroup = stated.batchPerGroup {
+                batch = perGroup
             } else if let concurrency = serving.concurrency {
                 // The benchmark's requests in flight, spread over the attention-DP groups of every instance.
                 let groups = pool.deployment.attentionDP * pool.instances
@@ -457,10 +472,10 @@ extension ScenarioFile {
                     stack: stack,
                     aggregatedPromptTokens: promptRatio,
                     promptLength: input ?? context,
-                    tokenBudget: stated?.maxNumTokens
+                    tokenBudget: stated.maxNumTokens
                 )
                 notes.append(
-                    "batch_per_chip not stated: \(batch) sequences per attention-DP group, the largest that fits\(serving.tpotSLOMilliseconds == nil ? "" : " and meets the TPOT objective")."
+                    "batch_per_chip not stated: \(batch) sequences per attention-DP group, the largest that fits\(serving.tpotSLOMilliseconds == nil ? "" : " and meets the TPOT objective (one, when none does)")."
                 )
             }
             // Chunked prefill: each step also carries, on average, the prompt tokens per sequence over
@@ -475,7 +490,7 @@ extension ScenarioFile {
                 context: context,
                 promptTokens: promptTokens,
                 promptLength: input ?? context,
-                tokenBudget: stated?.maxNumTokens
+                tokenBudget: stated.maxNumTokens
             )
             let breakdown = decoded.breakdown
             let step = Seconds(decoded.time)
@@ -494,10 +509,15 @@ extension ScenarioFile {
             )
             let tokensPerStep = pool.deployment.tokensPerStep
             metrics[.tpot] = step.value * 1_000 / tokensPerStep
+            if let objective = serving.tpotSLOMilliseconds, let tpot = metrics[.tpot], tpot > objective {
+                notes.append(
+                    "TPOT \(formatNumber(tpot, decimals: 1)) ms misses the objective of \(formatNumber(objective, decimals: 1)) ms at \(batch) sequence\(batch == 1 ? "" : "s") per group."
+                )
+            }
             // Sequences in flight: every group's batch, but never more than the benchmark's concurrency
             // (one request cannot fill several attention-DP groups).
             var inFlight = Double(batch * pool.deployment.attentionDP * pool.instances)
-            if stated?.batchPerChip == nil, let concurrency = serving.concurrency {
+            if stated.batchPerChip == nil, let concurrency = serving.concurrency {
                 inFlight = min(inFlight, Double(concurrency))
             }
             let sequencesPerChip = inFlight / Double(pool.chips * pool.instances)
@@ -515,7 +535,7 @@ extension ScenarioFile {
                 metrics[.outputTokensPerSecondPerChip] = decodeRatePerChip
                 if let input {
                     let prompt = max(1, Int(Double(input) * (1 - cached)))
-                    let budget = stated?.maxNumTokens ?? stack.value(.prefillChunkTokens).map(Int.init)
+                    let budget = stated.maxNumTokens ?? stack.value(.prefillChunkTokens).map(Int.init)
                     if let concurrency = serving.concurrency, serving.numRequests != nil, let budget, budget > 0 {
                         // A finite closed-loop run (`num_requests` in waves of `concurrency`) starts each wave
                         // together, and with fixed lengths its requests finish and restart together: each group

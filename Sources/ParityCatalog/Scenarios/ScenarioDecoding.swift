@@ -164,6 +164,7 @@ enum ScenarioDecoding {
         pool.ep = try r.optionalInteger("ep", minimum: 1)
         pool.attentionDP = try r.optionalInteger("attention_dp", minimum: 1)
         pool.batchPerChip = try r.optionalInteger("batch_per_chip", minimum: 1)
+        pool.batchPerGroup = try r.optionalInteger("batch_per_group", minimum: 1)
         pool.maxNumTokens = try r.optionalInteger("max_num_tokens", minimum: 1)
         pool.instances = try r.optionalInteger("instances", minimum: 1)
         pool.ranksPerChip = try r.optionalInteger("ranks_per_chip", minimum: 1)

@@ -83,7 +83,7 @@ public struct ScenarioFile: Sendable {
         }
         for (index, name) in scenario.compareSystems.enumerated() {
             do {
-                _ = try catalog.system(named: relative(name, to: directory))
+                _ = try catalog.system(orChip: relative(name, to: directory))
             } catch {
                 throw CatalogError(
                     file: path,

@@ -58,6 +58,8 @@ public struct Plan: Hashable, Sendable {
         public var ep: Int?
         public var attentionDP: Int?
         public var batchPerChip: Int?
+        /// Sequences decoded at once by each attention-DP group (what a plan search chooses).
+        public var batchPerGroup: Int?
         public var maxNumTokens: Int?
         public var instances: Int?
         public var ranksPerChip: Int?

@@ -12,6 +12,9 @@ public struct ServingPlanSearch: Sendable {
     public var inputTokens: Int
     public var outputTokens: Int
     public var usableMemoryFraction: Double
+    /// The TPOT objective, when there is one: each layout then also offers the largest batch that
+    /// meets it, found by bisection between the powers of two.
+    public var tpotObjective: Seconds?
 
     public init(
         architecture: ModelArchitecture,
@@ -22,7 +25,8 @@ public struct ServingPlanSearch: Sendable {
         base: ServingDeployment,
         inputTokens: Int,
         outputTokens: Int,
-        usableMemoryFraction: Double
+        usableMemoryFraction: Double,
+        tpotObjective: Seconds? = nil
     ) {
         self.architecture = architecture
         self.chip = chip
@@ -33,6 +37,7 @@ public struct ServingPlanSearch: Sendable {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.usableMemoryFraction = usableMemoryFraction
+        self.tpotObjective = tpotObjective
     }
 
     /// One evaluated plan.
@@ -77,34 +82,29 @@ public struct ServingPlanSearch: Sendable {
             guard let limit = search.cacheLimit(estimator, context: context),
                 let ttft = try? estimator.prefill(tokens: search.inputTokens, sequenceLength: search.inputTokens).total
             else { return [] }
-            var points: [Point] = []
-            var batch = 1
-            while batch <= limit {
+            func point(_ batch: Int) -> Point? {
                 let prompt = max(1, Int((Double(batch) * promptShare * deployment.tokensPerStep).rounded()))
-                if let step = try? estimator.mixedStep(
+                guard
+                    let step = try? estimator.mixedStep(
+                        batch: batch,
+                        context: context,
+                        promptTokens: prompt,
+                        promptLength: search.inputTokens
+                    ).total
+                else { return nil }
+                let tpot = step / deployment.tokensPerStep
+                return Point(
+                    attentionTP: deployment.attentionTP,
+                    attentionDP: deployment.attentionDP,
+                    expertParallel: deployment.moeEP,
                     batch: batch,
-                    context: context,
-                    promptTokens: prompt,
-                    promptLength: search.inputTokens
-                ).total {
-                    let tpot = step / deployment.tokensPerStep
-                    points.append(
-                        Point(
-                            attentionTP: deployment.attentionTP,
-                            attentionDP: deployment.attentionDP,
-                            expertParallel: deployment.moeEP,
-                            batch: batch,
-                            tpot: tpot,
-                            ttft: ttft,
-                            throughputPerChip: Double(batch * deployment.attentionDP) / Double(search.chips)
-                                / tpot.value,
-                            throughputPerUser: 1 / tpot.value
-                        )
-                    )
-                }
-                batch *= 2
+                    tpot: tpot,
+                    ttft: ttft,
+                    throughputPerChip: Double(batch * deployment.attentionDP) / Double(search.chips) / tpot.value,
+                    throughputPerUser: 1 / tpot.value
+                )
             }
-            return points
+            return search.batches(limit: limit, evaluate: point, tpot: { $0.tpot })
         }.flatMap { $0 }
     }
 
@@ -144,12 +144,15 @@ public struct ServingPlanSearch: Sendable {
     }
 
     /// Disaggregated plans: the chips split into a prefill pool and a decode pool, each with its own
-    /// layout. Splits step by `granularity` chips (a scale-up domain, or the whole system when it is
-    /// smaller). Each decode plan is paired with the prefill plan that feeds the most prompts per
+    /// layout. Splits step by `granularity` chips (a scale-up domain, or an eighth of the chips when
+    /// they fit in one). Each decode plan is paired with the prefill plan that feeds the most prompts per
     /// second within the TTFT objective; output is the lesser of what the decode pool generates and
     /// what the prefill pool admits (prompts per second x output length).
     public func evaluateDisaggregated(ttftObjective: Seconds? = nil) -> [Point] {
-        let granularity = min(chips, system?.chips ?? chip.scaleUp?.maxDomain ?? 1)
+        // Whole scale-up domains when the chips span several; inside one domain (a rack of 72, a
+        // supernode) the pools split at an eighth of the chips, so each pool keeps the domain's links.
+        let domain = system?.chips ?? chip.scaleUp?.maxDomain ?? 1
+        let granularity = chips > domain ? domain : max(1, chips / 8)
         guard granularity >= 1, chips >= 2 * granularity else { return [] }
         let context = inputTokens + outputTokens / 2
         var prefillByChips: [Int: (pool: Point.PrefillPool, promptsPerSecond: Double, ttft: Seconds)] = [:]
@@ -197,13 +200,15 @@ public struct ServingPlanSearch: Sendable {
                 for deployment in layouts(chips: decodeChips) {
                     let e = estimator(deployment)
                     guard let limit = cacheLimit(e, context: context) else { continue }
-                    var batch = 1
-                    while batch <= limit {
-                        if let step = try? e.decodeStep(batch: batch, context: context).total {
-                            plans.append((deployment, batch, step / deployment.tokensPerStep))
-                        }
-                        batch *= 2
-                    }
+                    plans += batches(
+                        limit: limit,
+                        evaluate: { batch -> (ServingDeployment, Int, Seconds)? in
+                            (try? e.decodeStep(batch: batch, context: context).total).map {
+                                (deployment, batch, $0 / deployment.tokensPerStep)
+                            }
+                        },
+                        tpot: { $0.2 }
+                    )
                 }
                 decodeByChips[decodeChips] = plans
             }
@@ -229,6 +234,39 @@ public struct ServingPlanSearch: Sendable {
         return points
     }
 
+    /// A layout's points at batches 1, 2, 4, … up to `limit`; with a TPOT objective, also the
+    /// largest batch between two powers of two that still meets it, so the best plan is not
+    /// rounded down to a power of two.
+    func batches<T>(limit: Int, evaluate: (Int) -> T?, tpot: (T) -> Seconds) -> [T] {
+        var points: [T] = []
+        var batch = 1
+        var lastMeeting: Int?
+        var firstMissing: Int?
+        while batch <= limit {
+            if let p = evaluate(batch) {
+                points.append(p)
+                if let objective = tpotObjective {
+                    if tpot(p) <= objective { lastMeeting = batch } else if firstMissing == nil { firstMissing = batch }
+                }
+            }
+            batch *= 2
+        }
+        guard let objective = tpotObjective, var low = lastMeeting else { return points }
+        var high = min(firstMissing ?? limit + 1, limit + 1) - 1
+        var best: T?
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if let p = evaluate(mid), tpot(p) <= objective {
+                low = mid
+                best = p
+            } else {
+                high = mid - 1
+            }
+        }
+        if let best, low != lastMeeting { points.append(best) }
+        return points
+    }
+
     /// The plans no other plan beats on both throughput per chip and throughput per user, fastest
     /// per user first.
     public static func paretoFront(_ points: [Point]) -> [Point] {
@@ -249,5 +287,16 @@ public struct ServingPlanSearch: Sendable {
     public static func best(_ points: [Point], tpot: Seconds?, ttft: Seconds?) -> Point? {
         points.filter { p in (tpot.map { p.tpot <= $0 } ?? true) && (ttft.map { p.ttft <= $0 } ?? true) }
             .max { $0.throughputPerChip < $1.throughputPerChip }
+    }
+
+    /// When no plan meets the objectives: the one that misses them by the smallest factor (the
+    /// larger of TPOT over its objective and TTFT over its), the higher throughput on a tie.
+    public static func closest(_ points: [Point], tpot: Seconds?, ttft: Seconds?) -> Point? {
+        func miss(_ p: Point) -> Double {
+            max(tpot.map { p.tpot.value / $0.value } ?? 0, ttft.map { p.ttft.value / $0.value } ?? 0)
+        }
+        return points.min {
+            (miss($0), -$0.throughputPerChip) < (miss($1), -$1.throughputPerChip)
+        }
     }
 }

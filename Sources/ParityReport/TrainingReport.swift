@@ -11,7 +11,9 @@ public enum TrainingReport {
         servingStep: ServingEstimator.StepBreakdown? = nil,
         prefillPass: ServingEstimator.StepBreakdown? = nil,
         servingPlan: Plan? = nil,
-        plansWeighed: Int? = nil
+        plansWeighed: Int? = nil,
+        bands: [Metric: (low: Double, high: Double)] = [:],
+        assumptions: [Assumption] = []
     ) -> ReportValue {
         var fields: [ReportValue.Field] = [
             .init("id", .string(id)),
@@ -20,6 +22,35 @@ public enum TrainingReport {
                 .object(metrics.sorted { $0.key < $1.key }.map { .init($0.key.rawValue, .number($0.value)) })
             ),
         ]
+        if !bands.isEmpty {
+            fields.append(
+                .init(
+                    "bands",
+                    .object(
+                        bands.sorted { $0.key < $1.key }.map {
+                            .init(
+                                $0.key.rawValue,
+                                .object([.init("low", .number($0.value.low)), .init("high", .number($0.value.high))])
+                            )
+                        }
+                    )
+                )
+            )
+        }
+        fields.append(
+            .init(
+                "assumptions",
+                .array(
+                    assumptions.map { a in
+                        .object([
+                            .init("key", .string(a.key)), .init("value", .number(a.value)),
+                            .init("low", .optional(a.low)), .init("high", .optional(a.high)),
+                            .init("source", .string(a.source)),
+                        ])
+                    }
+                )
+            )
+        )
         if !economics.isEmpty {
             fields.append(.init("cost_and_energy", .object(economics.map { .init($0.name, .number($0.value)) })))
         }

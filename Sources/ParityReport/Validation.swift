@@ -64,15 +64,29 @@ public struct ValidationReport: Sendable {
         public var unpredicted: Int
         public var median: Double?
         public var p90: Double?
+        /// Scenarios with at least one metric predicted.
+        public var scenarios: Int = 0
+        /// The median over scenarios of each scenario's median |error|: a published configuration
+        /// weighs once, however many metrics it states.
+        public var caseMedian: Double?
+
+        /// The share of published metrics predicted.
+        public var coverage: Double? {
+            predicted + unpredicted > 0 ? Double(predicted) / Double(predicted + unpredicted) : nil
+        }
     }
 
     public static func summary(_ cases: [Case]) -> Summary {
         let errors = cases.compactMap(\.error).map(abs).sorted()
+        let byScenario = Dictionary(grouping: cases.filter { $0.error != nil }, by: \.id)
+        let perScenario = byScenario.values.compactMap { quantile($0.compactMap(\.error).map(abs).sorted(), 0.5) }
         return Summary(
             predicted: errors.count,
             unpredicted: cases.count - errors.count,
             median: quantile(errors, 0.5),
-            p90: quantile(errors, 0.9)
+            p90: quantile(errors, 0.9),
+            scenarios: perScenario.count,
+            caseMedian: quantile(perScenario.sorted(), 0.5)
         )
     }
 
@@ -112,6 +126,9 @@ public struct ValidationReport: Sendable {
         footnotes.append(
             "all: \(all.predicted) predicted, \(all.unpredicted) not predicted; median |error| \(Self.percent(all.median)), p90 \(Self.percent(all.p90))"
         )
+        footnotes.append(
+            "coverage \(Self.percent(all.coverage)) of published metrics; median over \(all.scenarios) scenarios (each weighing once) \(Self.percent(all.caseMedian))"
+        )
         for (name, key) in [
             ("workload", { (c: Case) in c.workload }), ("metric", { $0.metric }), ("vendor", { $0.vendor }),
             ("chip", { $0.chip }), ("model", { $0.model }), ("stack", { $0.stack }),
@@ -134,6 +151,8 @@ public struct ValidationReport: Sendable {
             .object([
                 .init("predicted", .integer(s.predicted)), .init("not_predicted", .integer(s.unpredicted)),
                 .init("median_abs_error", .optional(s.median)), .init("p90_abs_error", .optional(s.p90)),
+                .init("coverage", .optional(s.coverage)), .init("scenarios", .integer(s.scenarios)),
+                .init("case_median_abs_error", .optional(s.caseMedian)),
             ])
         }
         var groups: [ReportValue.Field] = []

@@ -46,5 +46,13 @@ struct AccuracyRatchetTests {
             summary.predicted >= (bound["min_predicted"]?.integerValue ?? 0),
             "\(set) predicted \(summary.predicted)"
         )
+        // Coverage and the median over scenarios (each published configuration once) are held too.
+        if let floor = bound["min_coverage"]?.numberValue {
+            #expect((summary.coverage ?? 0) >= floor, "\(set) coverage \(summary.coverage ?? 0)")
+        }
+        if let caseBound = bound["case_median_abs_error"]?.numberValue {
+            let caseMedian = try #require(summary.caseMedian)
+            #expect(caseMedian <= caseBound, "\(set) median over scenarios \(caseMedian)")
+        }
     }
 }

@@ -112,4 +112,45 @@ struct PlanChoiceTests {
         #expect(comparison.entries.map(\.system.name) == ["hgx-h800", "cloudmatrix-384"])
         #expect(comparison.entries.allSatisfy { $0.prediction != nil })
     }
+
+    static let drafted = """
+        id: drafted
+        model: deepseek-v3
+        system: { chip: h200, chips: 8, node: hgx-h200 }
+        workload: { kind: serving, input_tokens: 2000, output_tokens: 500, speculative: { method: MTP, tokens: 3 } }
+        plan:
+          serving: { chips: 8, tp: 8, batch_per_chip: 4 }
+        """
+
+    @Test func anUnstatedAcceptanceIsSourcedAndWidensTheBands() throws {
+        let run = try load(Self.drafted).predict(catalog: catalog)
+        let acceptance = try #require(run.assumptions.first { $0.key == "workload.speculative.acceptance" })
+        // MTP at 3 drafts: accepted length 2.7 (2.4-3.3) in the published runs.
+        #expect(abs(acceptance.value - 1.7 / 3) < 1e-9)
+        #expect(acceptance.low! < acceptance.value && acceptance.value < acceptance.high!)
+        #expect(acceptance.source.contains("DeepSeek-V3 report"))
+        #expect(run.notes.contains { $0.contains("workload.speculative.acceptance not stated") })
+        let rate = try #require(run.metrics[.outputTokensPerSecondPerChip])
+        let band = try #require(run.bands[.outputTokensPerSecondPerChip])
+        #expect(band.low < rate && rate < band.high)
+        // A step yields the mean accepted length: 1 + tokens x acceptance.
+        let stated = Self.drafted.replacingOccurrences(of: "tokens: 3 }", with: "tokens: 3, acceptance: 0.5 }")
+        let exact = try load(stated).predict(catalog: catalog)
+        #expect(exact.assumptions.isEmpty)
+        let narrow = try #require(exact.bands[.outputTokensPerSecondPerChip])
+        #expect(narrow.high - narrow.low < 1e-9 * rate)
+        #expect(narrow.low == exact.metrics[.outputTokensPerSecondPerChip])
+    }
+
+    @Test func aNamedMethodWithoutItsDraftLengthTakesTheUsualOne() throws {
+        let text = Self.drafted.replacingOccurrences(of: "{ method: MTP, tokens: 3 }", with: "{ method: DSpark }")
+        let run = try load(text).predict(catalog: catalog)
+        let tokens = try #require(run.assumptions.first { $0.key == "workload.speculative.tokens" })
+        #expect(tokens.value == 7)
+        #expect(run.assumptions.contains { $0.key == "workload.speculative.acceptance" })
+        // DeepSeek's own drafter, unnamed: its one MTP module.
+        let unnamed = Self.drafted.replacingOccurrences(of: "{ method: MTP, tokens: 3 }", with: "{ method: null }")
+        let mtp = try load(unnamed).predict(catalog: catalog)
+        #expect(mtp.assumptions.first { $0.key == "workload.speculative.tokens" }?.value == 1)
+    }
 }

@@ -46,20 +46,25 @@ struct ServingPredictionTests {
         #expect(steady.notes.contains { $0.contains("without queueing") })
     }
 
-    @Test func draftTokensWithoutAnAcceptanceAreRefused() {
+    @Test func draftTokensWithoutAnAcceptanceTakeTheMethodsPublishedOne() throws {
+        // Llama has no MTP module, so an unnamed drafter is an EAGLE-3 head: accepted length 2.8 at 3
+        // drafts, acceptance (2.8 - 1) / 3 = 0.6.
         let text = Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { tokens: 3 }")
-        #expect {
-            _ = try predict(text)
-        } throws: { error in
-            "\(error)".contains("acceptance")
-        }
-        // With the acceptance stated, the same scenario predicts.
+        let assumed = try predict(text)
+        let acceptance = try #require(assumed.assumptions.first { $0.key == "workload.speculative.acceptance" })
+        #expect(abs(acceptance.value - 0.6) < 1e-9)
+        #expect(acceptance.source.hasPrefix("EAGLE-3 (no method named)"))
+        // Stating that same acceptance gives the same metrics, without the assumption.
         let stated = Self.scenario(
             concurrency: 4,
             requests: nil,
             speculative: "speculative: { tokens: 3, acceptance: 0.6 }"
         )
-        #expect(throws: Never.self) { _ = try predict(stated) }
+        let exact = try predict(stated)
+        #expect(exact.assumptions.isEmpty)
+        let a = try #require(assumed.metrics[.tpot])
+        let b = try #require(exact.metrics[.tpot])
+        #expect(abs(a - b) <= 1e-9 * b)
     }
 
     /// A disaggregated Llama 3.1 8B deployment on 16 H100 with the given pools.
@@ -90,20 +95,21 @@ struct ServingPredictionTests {
         #expect(tp > dp / 3)
     }
 
-    @Test func aDrafterWithoutItsDraftLengthIsRefusedNotPredictedAsNone() throws {
-        let named = Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { method: DSpark }")
-        #expect {
-            _ = try predict(named)
-        } throws: { error in
-            "\(error)".contains("DSpark") && "\(error)".contains("draft tokens")
-        }
-        // Neither tokens nor method: a load error at the key.
-        let empty = Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { acceptance: 0.5 }")
-        #expect {
-            _ = try predict(empty)
-        } throws: { error in
-            "\(error)".contains("workload.speculative.tokens")
-        }
+    @Test func aDrafterWithoutItsDraftLengthIsPredictedWithItsUsualOneNotAsNone() throws {
+        let plain = try predict(Self.scenario(concurrency: 4, requests: nil))
+        let named = try predict(
+            Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { method: DSpark }")
+        )
+        #expect(named.assumptions.first { $0.key == "workload.speculative.tokens" }?.value == 7)
+        // Drafts accepted: each step yields more than one token, so TPOT falls below plain decode's.
+        #expect((named.metrics[.tpot] ?? .infinity) < (plain.metrics[.tpot] ?? 0))
+        // Neither tokens nor method: the usual drafter of the model (EAGLE-3 for Llama), said so.
+        let empty = try predict(
+            Self.scenario(concurrency: 4, requests: nil, speculative: "speculative: { acceptance: 0.5 }")
+        )
+        let tokens = try #require(empty.assumptions.first { $0.key == "workload.speculative.tokens" })
+        #expect(tokens.value == 3 && tokens.source.contains("no method named"))
+        #expect(!empty.assumptions.contains { $0.key == "workload.speculative.acceptance" })
     }
 
     static func decodePool(_ extra: String) -> String {

@@ -204,6 +204,12 @@ struct Compare: RenderingCommand {
                         .object([
                             .init("system", .string(e.system.name)), .init("chip", .string(e.chip.name)),
                             .init("chips", .integer(e.chips)), .init("rate_per_chip", .optional(e.ratePerChip)),
+                            .init(
+                                "rate_band",
+                                e.rateBand.map {
+                                    .object([.init("low", .number($0.low)), .init("high", .number($0.high))])
+                                } ?? .null
+                            ),
                             .init("chips_per_system", .integer(e.system.chips)),
                             .init("rate_per_system", .optional(e.ratePerChip.map { $0 * Double(e.system.chips) })),
                             .init("chips_to_match_first", .optional(c.chipsToMatchFirst(e))),

@@ -41,7 +41,9 @@ struct Run: RenderingCommand {
                 servingStep: prediction.servingStep,
                 prefillPass: prediction.prefillPass,
                 servingPlan: prediction.servingPlan,
-                plansWeighed: prediction.plansWeighed
+                plansWeighed: prediction.plansWeighed,
+                bands: prediction.bands,
+                assumptions: prediction.assumptions
             ).json() + "\n"
         case .table, .csv, .markdown, .html:
             let table = TrainingReport.table(

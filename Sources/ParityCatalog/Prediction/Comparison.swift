@@ -25,6 +25,16 @@ public struct Comparison: Sendable {
                 ?? m[.prefillTokensPerSecondPerChip]
         }
 
+        /// The headline rate's band over what the prediction assumed; nil without a prediction.
+        public var rateBand: (low: Double, high: Double)? {
+            guard let p = prediction else { return nil }
+            let metrics: [Metric] = [
+                .tokensPerSecondPerChip, .outputTokensPerSecondPerChip, .decodeTokensPerSecondPerChip,
+                .prefillTokensPerSecondPerChip,
+            ]
+            return metrics.first { p.metrics[$0] != nil }.flatMap { p.bands[$0] }
+        }
+
         /// Mid-point of the chip's hourly price range, in dollars per chip-hour.
         public var hourlyPrice: Double? { chip.hourlyPriceMidpoint }
     }

@@ -7,14 +7,15 @@ extension ScenarioFile {
         points: [ServingPlanSearch.Point], front: [ServingPlanSearch.Point], best: ServingPlanSearch.Point?,
         notes: [String]
     ) {
-        guard case .serving(let serving) = scenario.workload else {
+        guard case .serving(let stated) = scenario.workload else {
             throw EstimationError("\(scenario.id): not a serving workload.")
         }
+        let (serving, _, assumed) = completedSpeculation(stated)
         try requireExpressibleModel()
         guard let input = serving.inputTokens, let output = serving.outputTokens else {
             throw EstimationError("\(scenario.id): a serving search needs input_tokens and output_tokens.")
         }
-        var notes: [String] = []
+        var notes = assumed
         let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
         if let stackNote { notes.append(stackNote) }
         guard let usable = stack.value(.usableMemoryFraction) else {

@@ -16,12 +16,15 @@ struct ServingPlanChoice {
 
 extension ScenarioFile {
     /// Serving metrics on the scenario's plan, or on the best plan the scenario allows.
-    func predictServing(_ serving: Workload.Serving, catalog: Catalog) throws -> ScenarioPrediction {
+    func predictServing(_ stated: Workload.Serving, catalog: Catalog) throws -> ScenarioPrediction {
+        let (serving, assumptions, assumed) = completedSpeculation(stated)
         let choice = try chooseServingPlan(serving, catalog: catalog)
         var prediction = try predictServing(choice.serving, plan: choice.plan, catalog: catalog)
-        // The search's notes first, each said once.
+        prediction.assumptions = assumptions
+        // What was assumed and searched first, each said once.
         var seen = Set<String>()
-        let notes = modelAssumptions + choice.notes + prediction.notes.dropFirst(modelAssumptions.count)
+        let notes =
+            modelAssumptions + assumed + choice.notes + prediction.notes.dropFirst(modelAssumptions.count)
         prediction.notes = notes.filter { seen.insert($0).inserted }
         prediction.servingPlan = choice.plan
         prediction.plansWeighed = choice.weighed

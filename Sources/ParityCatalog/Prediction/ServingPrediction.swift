@@ -155,19 +155,6 @@ extension ScenarioFile {
             case nil: notes.append("eplb not stated: experts are taken as balanced.")
             }
         }
-        if role != "prefill", let speculative = serving.speculative {
-            let method = speculative.method.map { " (\($0))" } ?? ""
-            guard let tokens = speculative.tokens else {
-                throw EstimationError(
-                    "\(scenario.id): workload.speculative uses speculative decoding\(method) without stating its draft tokens, and decode speed depends on them. Fix: give tokens and the measured acceptance, (mean accepted length - 1) / tokens."
-                )
-            }
-            if tokens > 0 && speculative.acceptance == nil {
-                throw EstimationError(
-                    "\(scenario.id): workload.speculative states \(tokens) draft tokens\(method) but no acceptance, and decode speed depends on it. Fix: give the measured acceptance, (mean accepted length - 1) / tokens."
-                )
-            }
-        }
         for (key, degree) in [("pp", role == "decode" ? nil : stated.pp), ("cp", stated.cp)] {
             if let degree, degree > 1 {
                 throw EstimationError(

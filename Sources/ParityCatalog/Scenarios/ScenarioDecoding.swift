@@ -91,14 +91,6 @@ enum ScenarioDecoding {
                     acceptance: try spec.optionalNumber("acceptance", minimum: 0, maximum: 1),
                     method: try spec.optionalString("method")
                 )
-                if s.speculative?.tokens == nil && s.speculative?.method == nil {
-                    throw spec.error(
-                        "tokens",
-                        "workload.speculative states neither its draft tokens nor its method.",
-                        fix:
-                            "Give tokens (draft tokens per step), or method (MTP, DSpark, ...) when the source does not state them."
-                    )
-                }
                 try spec.finish()
             }
             s.disaggregated = try r.optionalBool("disaggregated")

@@ -69,15 +69,8 @@ public struct ServingDeployment: Hashable, Sendable {
     /// Tensor parallelism of attention and dense layers.
     public var attentionTP: Int { max(1, ranks / attentionDP) }
 
-    /// Tokens accepted per decode step per sequence: `1 + Σ acceptance^i` over the draft tokens
-    /// (each draft is kept only if all before it were).
-    public var tokensPerStep: Double {
-        var total = 1.0
-        var p = 1.0
-        for _ in 0..<draftTokens {
-            p *= acceptance
-            total += p
-        }
-        return total
-    }
+    /// Tokens a decode step yields per sequence, the mean accepted length: `1 + tokens x acceptance`,
+    /// where acceptance is the share of draft tokens accepted, `(accepted length - 1) / tokens`, as
+    /// engines report it and scenarios state it.
+    public var tokensPerStep: Double { 1 + Double(draftTokens) * acceptance }
 }

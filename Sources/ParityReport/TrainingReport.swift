@@ -137,9 +137,16 @@ public enum TrainingReport {
         notes: [String],
         economics: [(name: String, value: Double)] = [],
         servingStep: ServingEstimator.StepBreakdown? = nil,
-        prefillPass: ServingEstimator.StepBreakdown? = nil
+        prefillPass: ServingEstimator.StepBreakdown? = nil,
+        bands: [Metric: (low: Double, high: Double)] = [:]
     ) -> Table {
-        var rows: [[String]] = metrics.sorted { $0.key < $1.key }.map { [$0.key.rawValue, format($0.value)] }
+        // A metric whose band has width shows it: "12.5 (10.3 to 17.8)".
+        var rows: [[String]] = metrics.sorted { $0.key < $1.key }.map { metric, value in
+            guard let band = bands[metric], format(band.low) != format(band.high) else {
+                return [metric.rawValue, format(value)]
+            }
+            return [metric.rawValue, "\(format(value)) (\(format(band.low)) to \(format(band.high)))"]
+        }
         rows += economics.map { [$0.name, format($0.value)] }
         if let e = estimate {
             let p = e.plan

@@ -1,5 +1,6 @@
 import Foundation
 import ParityCLI
+import ParityCatalog
 import Testing
 
 /// The command-line interface end to end, without a process: output, errors and exit codes.
@@ -468,12 +469,20 @@ extension CommandTests {
         #expect(result.status == 0, "\(result.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let systems = try #require(json["systems"] as? [[String: Any]])
-        #expect(systems.count == 4)
+        let file = try ScenarioFile.load(path: path, catalog: try Catalog.embedded())
+        #expect(systems.count == file.compareSystems.count)
         let predicted = systems.filter { $0["rate_per_chip"] is Double }.compactMap { $0["system"] as? String }
         #expect(predicted.contains("hgx-h800"))
-        if path.contains("deepseek-v3") {
-            // The README's main job: DeepSeek-V3 on H800 against Ascend 910C.
+        if path.contains("serving") {
+            // The README's main job, asked plainly (no plan, no precision): every system with a stack
+            // is answered, Ascend 910C (CloudMatrix 384) included, each on a searched plan with its band.
             #expect(predicted.contains("cloudmatrix-384"))
+            #expect(predicted.contains("gb300-nvl72") && predicted.contains("hgx-h20"))
+            for row in systems where row["rate_per_chip"] is Double {
+                let band = try #require(row["rate_band"] as? [String: Double])
+                let rate = try #require(row["rate_per_chip"] as? Double)
+                #expect((band["low"] ?? .infinity) <= rate && rate <= (band["high"] ?? 0))
+            }
         } else if !predicted.contains("cloudmatrix-384") {
             // Elsewhere a system may miss the workload's objective; then the output says why.
             let ascend = systems.first { $0["system"] as? String == "cloudmatrix-384" }

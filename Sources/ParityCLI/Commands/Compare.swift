@@ -126,14 +126,27 @@ struct Compare: RenderingCommand {
     static func cost(_ e: Comparison.Entry) -> String {
         let economics = Dictionary(e.prediction?.economics ?? [], uniquingKeysWith: { a, _ in a })
         if let low = economics["cost_usd_low"], let high = economics["cost_usd_high"] {
-            return "$\(formatNumber(low / 1e6, decimals: 2))-\(formatNumber(high / 1e6, decimals: 2))M"
+            return "$" + range(low / 1e6, high / 1e6, decimals: 2) + "M"
         }
         if let low = economics["cost_usd_per_million_output_tokens_low"],
             let high = economics["cost_usd_per_million_output_tokens_high"]
         {
-            return "$\(formatNumber(low, decimals: 3))-\(formatNumber(high, decimals: 3))/M tok"
+            return "$" + range(low, high, decimals: 3) + "/M tok"
         }
         return "-"
+    }
+
+    /// The rate's band over what was assumed, "-" when nothing was.
+    static func band(_ e: Comparison.Entry) -> String {
+        guard let band = e.rateBand else { return "-" }
+        let (low, high) = (number(band.low), number(band.high))
+        return low == high ? "-" : "\(low)-\(high)"
+    }
+
+    /// "low-high", or one number when both print the same.
+    static func range(_ low: Double, _ high: Double, decimals: Int) -> String {
+        let (a, b) = (formatNumber(low, decimals: decimals), formatNumber(high, decimals: decimals))
+        return a == b ? a : "\(a)-\(b)"
     }
 
     static func table(_ c: Comparison) -> Table {
@@ -150,7 +163,7 @@ struct Compare: RenderingCommand {
             let perKilojoule = rate.flatMap { r in e.chip.power?.tdp.map { r / $0.value * 1_000 } }
             let ec = e.chip.exportControl
             rows.append([
-                e.system.name, e.chip.name, String(e.chips), number(rate),
+                e.system.name, e.chip.name, String(e.chips), number(rate), band(e),
                 ratio.map { formatNumber($0, decimals: 2) + "x" } ?? "-",
                 perSystem.map { number($0) + " (\(e.system.chips))" } ?? "-",
                 systemRatio.map { formatNumber($0, decimals: 2) + "x" } ?? "-",
@@ -174,20 +187,20 @@ struct Compare: RenderingCommand {
         }
         let unit = c.workload == "training" ? "training tokens/s per chip" : "output tokens/s per chip"
         notes.insert(
-            "rate = \(unit); per system = the rate of one whole system (node, rack or supernode) at that per-chip rate; tokens per $ at the mid-point of the hourly price range; tokens per kJ at TDP (accelerators only).",
+            "rate = \(unit), band = its range over what was assumed (see each system's notes); per system = the rate of one whole system (node, rack or supernode) at that per-chip rate; tokens per $ at the mid-point of the hourly price range; tokens per kJ at TDP (accelerators only).",
             at: 0
         )
         return Table(
             title: "\(c.scenario) (\(c.workload)) on \(c.entries.count) systems",
             columns: [
-                "system", "chip", "chips", "rate", "vs first", "per system (chips)", "system vs first",
+                "system", "chip", "chips", "rate", "band", "vs first", "per system (chips)", "system vs first",
                 "chips to match", "tokens/$", "tokens/kJ", "latency",
                 "cost",
                 "binds", "3A090 (2023)", "Jan 2026", "stack",
             ],
             alignments: [
-                .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right, .left,
-                .left, .left, .left,
+                .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right,
+                .left, .left, .left, .left,
             ],
             rows: rows,
             footnotes: notes

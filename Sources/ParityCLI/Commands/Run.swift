@@ -53,7 +53,8 @@ struct Run: RenderingCommand {
                 notes: prediction.notes,
                 economics: prediction.economics,
                 servingStep: prediction.servingStep,
-                prefillPass: prediction.prefillPass
+                prefillPass: prediction.prefillPass,
+                bands: prediction.bands
             )
             switch format {
             case .csv: return table.csv()

@@ -28,6 +28,13 @@ public enum ModelSpec {
     }
 
     public static func architecture(from node: Node, file: String?, path: String) throws(CatalogError) -> Result {
+        // Only what an announcement gives: the width and what follows from it by convention.
+        if let (completed, assumed) = try ModelSpecCompletion.complete(node, file: file, path: path) {
+            var result = try architecture(from: completed, file: file, path: path)
+            result.assumptions = assumed + result.assumptions
+            result.architecture.notes = result.assumptions
+            return result
+        }
         var r = try ObjectReader(node, file: file, path: path)
         var assumptions: [String] = []
         let name = try r.optionalString("name") ?? "model-spec"

@@ -153,4 +153,35 @@ struct PlanChoiceTests {
         let mtp = try load(unnamed).predict(catalog: catalog)
         #expect(mtp.assumptions.first { $0.key == "workload.speculative.tokens" }?.value == 1)
     }
+
+    @Test func withoutAChipCountTheDeploymentIsSized() throws {
+        let text = """
+            id: sized
+            model: deepseek-v3
+            system: { chip: h800 }
+            workload: { kind: serving, input_tokens: 4096, output_tokens: 1024, tpot_slo_ms: 50 }
+            """
+        let file = try load(text)
+        // The chip's usual system is taken, and the count is Parity's to choose.
+        #expect(file.system?.name == "hgx-h800")
+        #expect(file.scenario.system.chipsStated == false)
+        let run = try file.predict(catalog: catalog)
+        let chips = try #require(run.chips)
+        #expect(file.sizingCandidates == [8, 16, 32, 64, 128])
+        #expect(run.notes.first?.hasPrefix("system.chips not stated: \(chips) x h800") == true)
+        // No smaller count comes within 2% of the best rate per chip among those weighed.
+        // (8 H800 cannot hold DeepSeek-V3's weights and a cache: that count has no answer.)
+        let rates = file.sizingCandidates.map { n -> (Int, Double) in
+            let p = try? file.sized(n).predict(catalog: catalog)
+            return (n, p?.metrics[.outputTokensPerSecondPerChip] ?? 0)
+        }
+        let best = try #require(rates.map(\.1).max())
+        let rate = try #require(run.metrics[.outputTokensPerSecondPerChip])
+        #expect(rate >= best * 0.98)
+        #expect(rates.allSatisfy { $0.0 >= chips || $0.1 < best * 0.98 })
+        // Compared, each system is sized from its own domain.
+        let comparison = try Comparison.run(file: file, systems: ["h800", "gb300"], catalog: catalog)
+        #expect(comparison.entries[0].chips == chips)
+        #expect(comparison.entries[1].prediction?.chips == comparison.entries[1].chips)
+    }
 }

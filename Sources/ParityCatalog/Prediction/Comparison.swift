@@ -61,6 +61,8 @@ public struct Comparison: Sendable {
             variant.system = system
             variant.scenario.system.chip = chip.name
             variant.scenario.system.node = system.name
+            // Without a stated count each system is sized on its own, from its own domain.
+            if !file.scenario.system.chipsStated { variant.scenario.system.chips = system.chips }
             // Each system gets its own layout: the scenario's pools keep only their sizes.
             func sized(_ pool: Plan.Pool?) -> Plan.Pool? {
                 guard let pool else { return nil }
@@ -108,6 +110,7 @@ public struct Comparison: Sendable {
             }
             do {
                 entry.prediction = try variant.predict(catalog: catalog)
+                if let chosen = entry.prediction?.chips { entry.chips = chosen }
                 if let adapted { entry.prediction?.notes.insert(adapted, at: 0) }
                 if let systemNote { entry.prediction?.notes.insert(systemNote, at: 0) }
                 if sensitivity, let base = entry.ratePerChip, base > 0 {

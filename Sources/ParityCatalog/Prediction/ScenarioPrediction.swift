@@ -21,6 +21,8 @@ public struct ScenarioPrediction: Sendable {
     public var servingPlan: Plan?
     /// How many plans a search weighed to choose it; nil when the scenario stated the whole plan.
     public var plansWeighed: Int?
+    /// The chips predicted for, when the scenario left the count to Parity; nil when it stated one.
+    public var chips: Int?
     /// Values Parity filled in, with their published ranges and sources.
     public var assumptions: [Assumption] = []
     /// Each metric's range over the assumptions' ranges (one at a time, combined in quadrature);
@@ -33,6 +35,7 @@ extension ScenarioFile {
     /// - Throws: `EstimationError` when the workload cannot honestly be predicted (missing facts,
     ///   an unsupported workload, a catalog without the evidence needed), with the reason.
     public func predict(catalog: Catalog) throws -> ScenarioPrediction {
+        if !scenario.system.chipsStated { return try predictSized(catalog: catalog) }
         try requireExpressibleModel()
         var prediction: ScenarioPrediction
         switch scenario.workload {

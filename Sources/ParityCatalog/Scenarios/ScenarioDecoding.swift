@@ -14,13 +14,16 @@ enum ScenarioDecoding {
         let title = try r.optionalString("title")
         let model = try r.optionalString("model")
         var systemReader = try r.object("system")
-        let system = Scenario.SystemSpec(
+        let chips = try systemReader.optionalInteger("chips", minimum: 1)
+        var system = Scenario.SystemSpec(
             chip: try systemReader.string("chip"),
-            chips: try systemReader.integer("chips", minimum: 1),
+            chips: chips ?? 1,
             node: try systemReader.optionalString("node"),
             software: try systemReader.optionalString("software"),
             slices: try systemReader.optionalInteger("slices", minimum: 1)
         )
+        // Left out, the count is Parity's to choose (`ScenarioFile.predict` sizes the deployment).
+        system.chipsStated = chips != nil
         try systemReader.finish()
         var workloadReader = try r.object("workload")
         let workload = try self.workload(&workloadReader)

@@ -23,7 +23,7 @@ public struct ScenarioFile: Sendable {
 
     static func resolve(_ node: Node, path: String, catalog: Catalog) throws(CatalogError) -> ScenarioFile {
         var r = try ObjectReader(node, file: path)
-        let scenario = try ScenarioDecoding.scenario(&r)
+        var scenario = try ScenarioDecoding.scenario(&r)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
 
         var architecture: ModelArchitecture
@@ -81,9 +81,15 @@ public struct ScenarioFile: Sendable {
                 throw CatalogError(file: path, keyPath: "system.node", message: error.message, fix: error.fix)
             }
         }
+        if !scenario.system.chipsStated {
+            // No count: the chip's usual system when none is named, and its size until sizing chooses.
+            if system == nil { system = catalog.usualSystem(for: chip) }
+            scenario.system.chips = system?.chips ?? chip.scaleUp?.maxDomain ?? 1
+            if scenario.system.node == nil { scenario.system.node = system?.name }
+        }
         for (index, name) in scenario.compareSystems.enumerated() {
             do {
-                _ = try catalog.system(orChip: relative(name, to: directory))
+                _ = try catalog.system(orChip: Self.relative(name, to: directory))
             } catch {
                 throw CatalogError(
                     file: path,

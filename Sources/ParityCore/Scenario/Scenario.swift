@@ -40,6 +40,8 @@ public struct Scenario: Hashable, Sendable {
         public var node: String?
         public var software: String?
         public var slices: Int?
+        /// False when the scenario leaves `chips` out: Parity then sizes the deployment and says so.
+        public var chipsStated = true
         public init(chip: String, chips: Int, node: String?, software: String?, slices: Int?) {
             self.chip = chip
             self.chips = chips

@@ -229,6 +229,9 @@ extension ScenarioFile {
                 notes.append(
                     "vpp not stated for the interleaved schedule: \(best.plan.vpp) virtual stages, the fastest of 2-8 that \(best.fits ? "fits" : "runs (none fits)")."
                 )
+            } else if let open = try bestOpenTrainingPlan(stated, plan, estimator: estimator) {
+                estimate = open.estimate
+                notes.append(open.note)
             } else {
                 estimate = try estimator.estimate(plan: plan)
             }

@@ -122,4 +122,40 @@ enum DeepSeekV4Config {
         architecture.residualStreams = streams
         return architecture
     }
+
+    /// DeepSeek V4.1 (`deepseek_v41`), counted approximately as its nearest family, DeepSeek V4, with
+    /// the widths and counts its config states. Its CSA2 layer kinds become V4's: a layer that keeps
+    /// its own compressed index (code 2) a ratio-4 CSA layer, a layer that reuses another's keys
+    /// (code 1) a ratio-128 HCA layer, whose small cache is the nearer to none. The Engram memory
+    /// tables, the DSpark drafter and the vision encoder are not counted; the notes say so.
+    static func approximateV41(_ reader: ObjectReader, name: String) throws(CatalogError) -> ModelArchitecture {
+        var fields = reader.entries
+        let line = reader.line
+        let kinds: [Int: Int] = [0: 0, 1: 128, 2: 4]
+        if let index = fields.firstIndex(where: { $0.key == "compress_ratios" }),
+            case .array(let items, let listLine) = fields[index].value
+        {
+            var mapped: [Node] = []
+            for (i, item) in items.enumerated() {
+                guard case .integer(let code, let itemLine) = item, let ratio = kinds[code] else {
+                    throw CatalogError(
+                        file: reader.file,
+                        keyPath: "text_config.compress_ratios[\(i)]",
+                        message: "Expected a CSA2 layer code of 0, 1 or 2.",
+                        fix: "Use the released config.json."
+                    )
+                }
+                mapped.append(.integer(ratio, line: itemLine))
+            }
+            fields[index].value = .array(mapped, line: listLine)
+        }
+        var r = try ObjectReader(.object(fields, line: line), file: reader.file, path: reader.path)
+        var architecture = try architecture(&r, name: name)
+        architecture.family = "deepseek_v41 (approximate)"
+        architecture.notes += [
+            "Approximate: DeepSeek V4.1 counted as DeepSeek V4 with its config's widths; CSA2 layers that keep their own index are taken as V4's ratio-4 layers and those that reuse another layer's keys as ratio-128 layers.",
+            "Not counted: the Engram memory tables (engram_*), the DSpark drafter (dspark_*) and the vision encoder (vision_config).",
+        ]
+        return architecture
+    }
 }

@@ -18,13 +18,11 @@ public enum HuggingFaceConfig {
 
     /// Multimodal families whose language model lives in `text_config`.
     static let nestedTextModelTypes = [
-        "kimi_k25", "qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe", "llama4", "gemma4",
+        "kimi_k25", "qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe", "llama4", "gemma4", "deepseek_v41",
     ]
 
     /// What each known but unsupported family lacks.
     static let unsupported: [String: String] = [
-        "deepseek_v41":
-            "DeepSeek V4.1's CSA2 attention (Full/Reindex/Reuse layers), causal encoder-decoder and Engram memory have no published reference code to count against",
         "nemotron-nas": "per-block heterogeneous attention and FFN widths (block_configs) are not modelled yet",
         "kimi_k3": "Kimi linear attention (kimi_linear) layers are not modelled yet",
         "kimi_linear": "Kimi linear attention layers are not modelled yet",
@@ -77,6 +75,8 @@ public enum HuggingFaceConfig {
             architecture = try gemma4(&reader, name: name)
         case "deepseek_v4", "deepseek_ref":
             architecture = try DeepSeekV4Config.architecture(&reader, name: name)
+        case "deepseek_v41_text":
+            architecture = try DeepSeekV4Config.approximateV41(reader, name: name)
         case "glm4_moe":
             architecture = try glm4MoE(&reader, name: name)
         case "llama", "qwen2", "qwen3", "qwen3_vl_text", "mixtral", "qwen3_moe", "qwen3_vl_moe_text", "gpt_oss",

@@ -18,6 +18,9 @@ public struct ValidationReport: Sendable {
         public var chip: String
         public var model: String
         public var stack: String
+        /// A catalog value this case's prediction uses was derived from the case's own source, so
+        /// the case is not an independent check of it.
+        public var inSample = false
 
         public init(
             id: String,
@@ -129,6 +132,11 @@ public struct ValidationReport: Sendable {
         footnotes.append(
             "coverage \(Self.percent(all.coverage)) of published metrics; median over \(all.scenarios) scenarios (each weighing once) \(Self.percent(all.caseMedian))"
         )
+        let inside = Self.summary(cases.filter(\.inSample))
+        let outside = Self.summary(cases.filter { !$0.inSample })
+        footnotes.append(
+            "in-sample (a catalog value derived from the case's own source): \(inside.predicted) metrics, median \(Self.percent(inside.median)); out-of-sample: \(outside.predicted), median \(Self.percent(outside.median))"
+        )
         for (name, key) in [
             ("workload", { (c: Case) in c.workload }), ("metric", { $0.metric }), ("vendor", { $0.vendor }),
             ("chip", { $0.chip }), ("model", { $0.model }), ("stack", { $0.stack }),
@@ -162,6 +170,16 @@ public struct ValidationReport: Sendable {
         ] as [(String, (Case) -> String)] {
             groups.append(.init(name, .object(grouped(by: key).map { .init($0.group, summaryValue($0.summary)) })))
         }
+        groups.append(
+            .init(
+                "sample",
+                .object(
+                    grouped(by: { $0.inSample ? "in-sample" : "out-of-sample" }).map {
+                        .init($0.group, summaryValue($0.summary))
+                    }
+                )
+            )
+        )
         return .object([
             .init(
                 "cases",
@@ -174,6 +192,7 @@ public struct ValidationReport: Sendable {
                             .init("reason", .optional(c.reason)), .init("workload", .string(c.workload)),
                             .init("vendor", .string(c.vendor)), .init("chip", .string(c.chip)),
                             .init("model", .string(c.model)), .init("stack", .string(c.stack)),
+                            .init("in_sample", .bool(c.inSample)),
                         ])
                     }
                 )

@@ -55,4 +55,17 @@ struct AccuracyRatchetTests {
             #expect(caseMedian <= caseBound, "\(set) median over scenarios \(caseMedian)")
         }
     }
+
+    /// A case whose source a catalog value was derived from is marked, so accuracy can be read on
+    /// the independent cases apart.
+    @Test func casesFromACalibrationSourceAreMarkedInSample() throws {
+        let report = try ValidationRun.run(paths: [Self.root + "/validation/training"], catalog: Fixtures.catalog)
+        // The A100 Megatron-LM GEMM efficiency comes from Korthikanti et al. 2022 (arXiv 2205.05198).
+        let selective = report.cases.filter { $0.id.hasPrefix("megatron-selective-recompute-530b") }
+        #expect(!selective.isEmpty && selective.allSatisfy(\.inSample))
+        // MLPerf's GB300 DeepSeek-V3 run is not a source of any Blackwell efficiency.
+        let mlperf = report.cases.filter { $0.id.hasPrefix("mlperf-tr60-deepseekv3") }
+        #expect(!mlperf.isEmpty && mlperf.allSatisfy { !$0.inSample })
+        #expect(report.table.footnotes.contains { $0.hasPrefix("in-sample") && $0.contains("out-of-sample") })
+    }
 }

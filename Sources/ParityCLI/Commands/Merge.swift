@@ -52,14 +52,17 @@ struct Merge: RenderingCommand {
         var chip: String
         var model: String
         var stack: String
+        /// Absent in shards written before in-sample marking: taken as out-of-sample.
+        var inSample: Bool?
 
         enum CodingKeys: String, CodingKey {
             case id, metric, expected, predicted, reason, workload, vendor, chip, model, stack
             case lowerBound = "lower_bound"
+            case inSample = "in_sample"
         }
 
         var value: ValidationReport.Case {
-            ValidationReport.Case(
+            var c = ValidationReport.Case(
                 id: id,
                 metric: metric,
                 expected: expected,
@@ -72,6 +75,8 @@ struct Merge: RenderingCommand {
                 model: model,
                 stack: stack
             )
+            c.inSample = inSample ?? false
+            return c
         }
     }
 

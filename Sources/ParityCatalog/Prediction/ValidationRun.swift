@@ -22,7 +22,9 @@ public enum ValidationRun {
             guard shard?.owns(item) ?? true else { continue }
             let file = try ScenarioFile.load(path: path, catalog: catalog)
             guard let expected = file.scenario.expected, !expected.metrics.isEmpty else { continue }
-            let stack = (try? catalog.stack(for: file.chip, software: file.scenario.system.software))?.stack.name ?? "-"
+            let found = try? catalog.stack(for: file.chip, software: file.scenario.system.software).stack
+            let stack = found?.name ?? "-"
+            let inSample = found.map { derivedFromSource(expected.source, stack: $0, catalog: catalog) } ?? false
             var prediction: ScenarioPrediction?
             var reason: String?
             do {
@@ -55,8 +57,41 @@ public enum ValidationRun {
                         stack: stack
                     )
                 )
+                cases[cases.count - 1].inSample = inSample
             }
         }
         return ValidationReport(cases: cases)
+    }
+
+    /// Whether a parameter of `stack` was derived from the document a case cites: one of the
+    /// parameter's sources is named in `source` by its arXiv id, its repository path or file, or its
+    /// page address.
+    static func derivedFromSource(_ source: String?, stack: SoftwareStack, catalog: Catalog) -> Bool {
+        guard let cited = source?.lowercased(), !cited.isEmpty else { return false }
+        let ids = Set(stack.parameters.values.flatMap(\.provenance.sources))
+        return ids.contains { id in
+            guard let url = catalog.sources.entries[id]?.url else { return false }
+            return fingerprints(of: url).contains { cited.contains($0) }
+        }
+    }
+
+    /// The parts of an address a citation names it by: an arXiv id; a GitHub repository with the
+    /// path below it (branch or commit dropped) and the file's name; otherwise host and path.
+    static func fingerprints(of url: String) -> [String] {
+        var rest = url.lowercased()
+        for prefix in ["https://", "http://", "www."] where rest.hasPrefix(prefix) { rest.removeFirst(prefix.count) }
+        while rest.hasSuffix("/") { rest.removeLast() }
+        let parts = rest.split(separator: "/").map(String.init)
+        guard let host = parts.first else { return [] }
+        if host == "arxiv.org", let id = parts.last { return [id.hasSuffix(".pdf") ? String(id.dropLast(4)) : id] }
+        if host == "github.com", parts.count >= 3 {
+            var path = Array(parts.dropFirst())
+            // owner/repo/(tree|blob)/<ref>/path... -> owner/repo/path...
+            if path.count >= 4, ["tree", "blob"].contains(path[2]) { path.removeSubrange(2...3) }
+            var prints = [path.joined(separator: "/")]
+            if path.count > 2, let file = path.last, file.contains(".") { prints.append(file) }
+            return prints
+        }
+        return parts.count > 1 ? [rest] : []
     }
 }

@@ -21,6 +21,8 @@ public struct ValidationReport: Sendable {
         /// A catalog value this case's prediction uses was derived from the case's own source, so
         /// the case is not an independent check of it.
         public var inSample = false
+        /// The prediction before rounding to the source's grid (capacity to its tried levels).
+        public var unrounded: Double?
 
         public init(
             id: String,
@@ -119,7 +121,7 @@ public struct ValidationReport: Sendable {
         let rows = cases.map { c -> [String] in
             [
                 c.id, c.metric, (c.lowerBound ? ">= " : "") + Self.number(c.expected),
-                c.predicted.map(Self.number) ?? "-",
+                (c.predicted.map(Self.number) ?? "-") + (c.unrounded.map { " (unrounded \(Self.number($0)))" } ?? ""),
                 c.error.map { (($0 >= 0) ? "+" : "") + formatNumber($0 * 100, decimals: 1) + "%" } ?? "-",
                 c.reason ?? "",
             ]
@@ -192,7 +194,7 @@ public struct ValidationReport: Sendable {
                             .init("reason", .optional(c.reason)), .init("workload", .string(c.workload)),
                             .init("vendor", .string(c.vendor)), .init("chip", .string(c.chip)),
                             .init("model", .string(c.model)), .init("stack", .string(c.stack)),
-                            .init("in_sample", .bool(c.inSample)),
+                            .init("in_sample", .bool(c.inSample)), .init("unrounded", .optional(c.unrounded)),
                         ])
                     }
                 )

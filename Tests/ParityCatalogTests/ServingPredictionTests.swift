@@ -409,6 +409,8 @@ struct ServingPredictionTests {
         #expect(free > 64)
         #expect(levels.metrics[.maxConcurrency] == 64)
         #expect(levels.notes.contains { $0.contains("largest of the source's tried levels") })
+        // The unrounded capacity travels with the rounded one, for validate to show.
+        #expect(levels.unrounded[.maxConcurrency] == free)
         #expect {
             _ = try predict(base + "\nexpected: { max_concurrency_levels: [0, 8] }")
         } throws: { error in

@@ -54,11 +54,13 @@ struct Merge: RenderingCommand {
         var stack: String
         /// Absent in shards written before in-sample marking: taken as out-of-sample.
         var inSample: Bool?
+        var unrounded: Double?
 
         enum CodingKeys: String, CodingKey {
             case id, metric, expected, predicted, reason, workload, vendor, chip, model, stack
             case lowerBound = "lower_bound"
             case inSample = "in_sample"
+            case unrounded
         }
 
         var value: ValidationReport.Case {
@@ -76,6 +78,7 @@ struct Merge: RenderingCommand {
                 stack: stack
             )
             c.inSample = inSample ?? false
+            c.unrounded = unrounded
             return c
         }
     }

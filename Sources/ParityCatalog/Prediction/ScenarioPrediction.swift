@@ -21,6 +21,8 @@ public struct ScenarioPrediction: Sendable {
     public var servingPlan: Plan?
     /// How many plans a search weighed to choose it; nil when the scenario stated the whole plan.
     public var plansWeighed: Int?
+    /// Metrics rounded to the grid a source measured on (capacity to its tried levels), unrounded.
+    public var unrounded: [Metric: Double] = [:]
     /// The chips predicted for, when the scenario left the count to Parity; nil when it stated one.
     public var chips: Int?
     /// Values Parity filled in, with their published ranges and sources.

@@ -631,6 +631,7 @@ extension ScenarioFile {
         }
         // A capacity sweep reports the largest level it tried that ran; compare at the level the
         // prediction reaches.
+        let unroundedCapacity = metrics[.maxConcurrency]
         if let levels = scenario.expected?.maxConcurrencyLevels, !levels.isEmpty,
             let capacity = metrics[.maxConcurrency]
         {
@@ -646,6 +647,9 @@ extension ScenarioFile {
             }
         }
         var prediction = ScenarioPrediction(id: scenario.id, metrics: metrics, training: nil, notes: notes)
+        if let capacity = unroundedCapacity, capacity != metrics[.maxConcurrency] {
+            prediction.unrounded[.maxConcurrency] = capacity
+        }
         prediction.bottleneck = decodeBottleneck
         prediction.servingStep = servingStep
         prediction.prefillPass = prefillPass

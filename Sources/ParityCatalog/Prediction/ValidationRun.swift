@@ -58,6 +58,7 @@ public enum ValidationRun {
                     )
                 )
                 cases[cases.count - 1].inSample = inSample
+                cases[cases.count - 1].unrounded = prediction?.unrounded[metric]
             }
         }
         return ValidationReport(cases: cases)

@@ -12,7 +12,7 @@ public struct Catalog: Sendable {
     /// Built-in and user models, by name.
     public private(set) var models: [ModelEntry] = []
     /// Software stacks and their efficiencies.
-    public private(set) var stacks: [SoftwareStack] = []
+    public internal(set) var stacks: [SoftwareStack] = []
     /// Normalised names and aliases to positions, rebuilt whenever entries are added.
     private var chipIndex: [String: Int] = [:]
     private var systemIndex: [String: Int] = [:]

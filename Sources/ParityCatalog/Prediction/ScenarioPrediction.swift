@@ -47,49 +47,8 @@ extension ScenarioFile {
             prediction = try predictServing(serving, catalog: catalog)
         }
         prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
-        prediction.bands = try bands(around: prediction, catalog: catalog)
+        prediction.bands = bands(around: prediction, catalog: catalog)
         return prediction
-    }
-
-    /// The metrics' bands: the scenario predicted again with each ranged assumption stated at its
-    /// low and its high value; the shifts from the point estimate add in quadrature, each side apart.
-    func bands(around point: ScenarioPrediction, catalog: Catalog) throws -> [Metric: (low: Double, high: Double)] {
-        var down: [Metric: Double] = [:]
-        var up: [Metric: Double] = [:]
-        for assumption in point.assumptions {
-            for value in [assumption.low, assumption.high].compactMap({ $0 }) {
-                guard let variant = stating(assumption.key, value),
-                    let metrics = try? variant.predictWithoutBands(catalog: catalog).metrics
-                else { continue }
-                for (metric, base) in point.metrics {
-                    guard let shifted = metrics[metric] else { continue }
-                    let shift = shifted - base
-                    if shift < 0 {
-                        down[metric, default: 0] += shift * shift
-                    } else {
-                        up[metric, default: 0] += shift * shift
-                    }
-                }
-            }
-        }
-        var bands: [Metric: (low: Double, high: Double)] = [:]
-        for (metric, base) in point.metrics {
-            bands[metric] = (base - (down[metric] ?? 0).squareRoot(), base + (up[metric] ?? 0).squareRoot())
-        }
-        return bands
-    }
-
-    /// The scenario with an assumed value stated; nil for a key that cannot be stated so.
-    func stating(_ key: String, _ value: Double) -> ScenarioFile? {
-        guard case .serving(var serving) = scenario.workload, var speculative = serving.speculative else { return nil }
-        switch key {
-        case "workload.speculative.acceptance": speculative.acceptance = value
-        default: return nil
-        }
-        var variant = self
-        serving.speculative = speculative
-        variant.scenario.workload = .serving(serving)
-        return variant
     }
 
     func predictWithoutBands(catalog: Catalog) throws -> ScenarioPrediction {

@@ -340,6 +340,10 @@ extension CommandTests {
         #expect(result.output.contains("<td>hgx-h200</td>"))
         // Self-contained: nothing is fetched from elsewhere.
         #expect(!result.output.contains("<script src") && !result.output.contains("<link"))
+        // A system whose rate has a band gets an error bar on the rate chart (Ascend A3 rests on
+        // low-confidence parameters).
+        let banded = Self.run("compare", path, "--systems", "h800,ascend-910c", "--format", "html")
+        #expect(banded.output.contains("stroke=\"#222\""))
     }
 
     @Test func searchAndRunAsHTMLDrawTheFrontAndTheStepBreakdown() throws {

@@ -81,7 +81,11 @@ struct Compare: RenderingCommand {
                     values: bars(c.chipsToMatchFirst)
                 ),
             ],
-            breakdowns: breakdowns(c)
+            breakdowns: breakdowns(c),
+            firstChartBands: Dictionary(
+                c.entries.compactMap { e in e.rateBand.map { (e.system.name, $0) } },
+                uniquingKeysWith: { a, _ in a }
+            )
         )
     }
 

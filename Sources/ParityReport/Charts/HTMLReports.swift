@@ -55,15 +55,17 @@ public enum HTMLReports {
         _ table: Table,
         bars: [(title: String, unit: String, values: [(String, Double)])],
         breakdowns: (title: String, unit: String, rows: [(label: String, parts: [(name: String, value: Double)])])? =
-            nil
+            nil,
+        firstChartBands: [String: (low: Double, high: Double)] = [:]
     ) -> String {
         var page = HTMLPage(title: table.title ?? "Parity comparison")
-        for chart in bars where !chart.values.isEmpty {
+        for (index, chart) in bars.enumerated() where !chart.values.isEmpty {
             page.add(
                 svg: SVG.barChart(
                     title: chart.title,
                     unit: chart.unit,
-                    bars: chart.values.map { (label: $0.0, value: $0.1) }
+                    bars: chart.values.map { (label: $0.0, value: $0.1) },
+                    ranges: index == 0 ? firstChartBands : [:]
                 )
             )
         }

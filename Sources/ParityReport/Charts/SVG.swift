@@ -38,23 +38,38 @@ public enum SVG {
     static func f(_ x: Double) -> String { formatNumber(x, decimals: 1).replacingAll(",", with: "") }
 
     /// Horizontal bars, one per label, scaled to the largest value.
-    public static func barChart(title: String, unit: String, bars: [(label: String, value: Double)]) -> String {
+    /// Horizontal bars; a bar whose label has a range gets an error bar from its low to its high.
+    public static func barChart(
+        title: String,
+        unit: String,
+        bars: [(label: String, value: Double)],
+        ranges: [String: (low: Double, high: Double)] = [:]
+    ) -> String {
         let width = 640.0
         let left = 160.0
         let barHeight = 22.0
         let gap = 8.0
         let top = 36.0
         let height = top + Double(bars.count) * (barHeight + gap) + 24
-        let maximum = max(bars.map(\.value).max() ?? 1, 1e-12)
+        let highest = bars.map { max($0.value, ranges[$0.label]?.high ?? 0) }.max() ?? 1
+        let maximum = max(highest, 1e-12)
+        let scale = (width - left - 110) / maximum
         var out = header(width: width, height: height, title: title)
         for (i, bar) in bars.enumerated() {
             let y = top + Double(i) * (barHeight + gap)
-            let length = max(0, bar.value) / maximum * (width - left - 110)
+            let length = max(0, bar.value) * scale
             out += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 15))\" text-anchor=\"end\">\(escape(bar.label))</text>\n"
             out +=
                 "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(length))\" height=\"\(f(barHeight))\" fill=\"\(palette[0])\"/>\n"
+            var labelX = left + length + 6
+            if let range = ranges[bar.label], range.high > range.low {
+                let (x0, x1, mid) = (left + max(0, range.low) * scale, left + range.high * scale, y + barHeight / 2)
+                out +=
+                    "<path d=\"M\(f(x0)) \(f(mid))H\(f(x1))M\(f(x0)) \(f(mid - 5))V\(f(mid + 5))M\(f(x1)) \(f(mid - 5))V\(f(mid + 5))\" stroke=\"#222\" stroke-width=\"1.5\" fill=\"none\"><title>\(escape(formatNumber(range.low, decimals: 0)))-\(escape(formatNumber(range.high, decimals: 0))) \(escape(unit))</title></path>\n"
+                labelX = max(labelX, x1 + 6)
+            }
             out +=
-                "<text x=\"\(f(left + length + 6))\" y=\"\(f(y + 15))\">\(escape(formatNumber(bar.value, decimals: bar.value < 10 ? 2 : 0))) \(escape(unit))</text>\n"
+                "<text x=\"\(f(labelX))\" y=\"\(f(y + 15))\">\(escape(formatNumber(bar.value, decimals: bar.value < 10 ? 2 : 0))) \(escape(unit))</text>\n"
         }
         return out + "</svg>\n"
     }

@@ -93,31 +93,30 @@ extension ScenarioFile {
         // With a stated load the benchmark's requests set the batch; otherwise the search's batch.
         let batch = serving.concurrency == nil ? point.batch : nil
         let perChip = chip.ranksPerChip
-        if let prefill = point.prefill, let decodeChips = point.decodeChips {
+        func pool(chips: Int, tp: Int, dp: Int, ep: Int) -> Plan.Pool {
             var p = Plan.Pool()
-            p.chips = prefill.chips
-            p.tp = prefill.attentionTP
-            p.attentionDP = prefill.attentionDP
-            p.ep = prefill.expertParallel
+            (p.chips, p.tp, p.attentionDP, p.ep) = (chips, tp, dp, ep)
+            return p
+        }
+        let decoding = { (chips: Int) in
+            var d = pool(chips: chips, tp: point.attentionTP, dp: point.attentionDP, ep: point.expertParallel)
+            d.batchPerGroup = batch
+            return d
+        }
+        if let prefill = point.prefill, let decodeChips = point.decodeChips {
+            var p = pool(
+                chips: prefill.chips,
+                tp: prefill.attentionTP,
+                dp: prefill.attentionDP,
+                ep: prefill.expertParallel
+            )
             // Tokens per chip per pass such that each attention-DP group holds its prompts.
             p.batchTokens = max(1, prefill.promptsPerGroup * input * perChip / prefill.attentionTP)
-            var d = Plan.Pool()
-            d.chips = decodeChips
-            d.tp = point.attentionTP
-            d.attentionDP = point.attentionDP
-            d.ep = point.expertParallel
-            d.batchPerGroup = batch
             plan.prefill = p
-            plan.decode = d
+            plan.decode = decoding(decodeChips)
             workload.disaggregated = true
         } else {
-            var s = Plan.Pool()
-            s.chips = scenario.system.chips
-            s.tp = point.attentionTP
-            s.attentionDP = point.attentionDP
-            s.ep = point.expertParallel
-            s.batchPerGroup = batch
-            plan.serving = s
+            plan.serving = decoding(scenario.system.chips)
             workload.disaggregated = false
         }
         let objectives = [

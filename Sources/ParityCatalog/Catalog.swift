@@ -199,14 +199,17 @@ public struct Catalog: Sendable {
         let matched = candidates.compactMap { stack in firstMatch(stack).map { (stack, $0) } }
             .min { $0.1.position != $1.1.position ? $0.1.position < $1.1.position : $0.1.length > $1.1.length }
         if let matched {
-            return (matched.0, nil)
+            return (completed(matched.0), nil)
         }
         if let fallback = candidates.first(where: { $0.matches.isEmpty }) {
             let note =
                 software == nil
                 ? "system.software not stated: the default stack '\(fallback.name)' of \(chip.name) assumed."
                 : "No stack matches '\(software ?? "")': the default stack '\(fallback.name)' of \(chip.name) used."
-            return (fallback, note)
+            return (completed(fallback), note)
+        }
+        if candidates.isEmpty, let (transferred, note) = transferredStack(for: chip) {
+            return (transferred, note)
         }
         throw CatalogError(
             file: nil,

@@ -101,14 +101,20 @@ struct CommandTests {
         #expect(Self.run("catalog", "gpus").status == 2)
     }
 
-    @Test func aServingScenarioWithoutLengthsSaysWhatIsMissing() throws {
+    @Test func aServingScenarioWithoutLengthsAssumesThemAndSaysSo() throws {
         let path = try Self.write(
-            "id: x\nmodel: deepseek-v3\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot_slo_ms: 50}\n",
+            "id: x\nmodel: llama-3.1-70b\nsystem: {chip: h800, chips: 8}\nworkload: {kind: serving, tpot_slo_ms: 50}\n",
             name: "s.yaml"
         )
-        let result = Self.run("run", path)
-        #expect(result.status == 1)
-        #expect(result.error.contains("decode needs decode_context_tokens or input_tokens"))
+        let result = Self.run("run", path, "--format", "json")
+        #expect(result.status == 0, "\(result.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let assumptions = try #require(json["assumptions"] as? [[String: Any]])
+        let keys = assumptions.compactMap { $0["key"] as? String }
+        #expect(keys.contains("workload.input_tokens") && keys.contains("workload.output_tokens"))
+        let input = try #require(assumptions.first { $0["key"] as? String == "workload.input_tokens" })
+        #expect((input["low"] as? Double ?? 0) < (input["value"] as? Double ?? 0))
+        #expect(!(input["source"] as? String ?? "").isEmpty)
     }
 
     @Test func aServingScenarioPredictsDecodeMetrics() throws {

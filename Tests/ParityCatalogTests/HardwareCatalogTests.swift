@@ -161,8 +161,21 @@ struct SoftwareStackTests {
         }
     }
 
-    @Test func aChipWithoutAStackIsAnErrorNotADefault() throws {
+    @Test func aChipWithoutAStackTakesTransferredEfficienciesMarkedLow() throws {
+        // No TPU stack: each parameter is the median over the catalog's stacks, of low confidence.
         let tpu = try catalog.chip(named: "tpu-v5p")
-        #expect(throws: CatalogError.self) { try catalog.stack(for: tpu, software: "MaxText") }
+        let (stack, note) = try catalog.stack(for: tpu, software: "MaxText")
+        #expect(stack.name.contains("transferred to tpu-v5p"))
+        #expect(note?.contains("median") == true)
+        #expect(!stack.parameters.isEmpty)
+        #expect(stack.parameters.values.allSatisfy { $0.provenance.confidence == .low })
+        #expect(stack.parameters.values.allSatisfy { $0.evidence.hasPrefix("Transferred from") })
+        // Ascend 950DT takes its own vendor's nearest stack, the A3's, value for value.
+        let a3 = try catalog.stack(for: try catalog.chip(named: "ascend-910c"), software: nil).stack
+        let (moved, movedNote) = try catalog.stack(for: try catalog.chip(named: "ascend-950dt"), software: nil)
+        #expect(movedNote?.contains("huawei-ascend-a3") == true)
+        #expect(moved.value(.attentionEfficiency) == a3.value(.attentionEfficiency))
+        // A stack that measured a parameter keeps its own value and confidence.
+        #expect(a3.parameters[.scaleUpEfficiency]?.evidence.hasPrefix("Transferred") == false)
     }
 }

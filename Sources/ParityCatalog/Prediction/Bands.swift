@@ -46,13 +46,22 @@ extension ScenarioFile {
 
     /// The scenario with an assumed value stated; nil for a key that cannot be stated so.
     func stating(_ key: String, _ value: Double) -> ScenarioFile? {
-        guard case .serving(var serving) = scenario.workload, var speculative = serving.speculative else { return nil }
+        guard case .serving(var serving) = scenario.workload else { return nil }
         switch key {
-        case "workload.speculative.acceptance": speculative.acceptance = value
+        case "workload.speculative.acceptance":
+            guard var speculative = serving.speculative else { return nil }
+            speculative.acceptance = value
+            serving.speculative = speculative
+        case "workload.input_tokens":
+            serving.inputTokens = Int(value)
+            // The other length stays at its default when it was assumed too.
+            if serving.outputTokens == nil { serving.outputTokens = 512 }
+        case "workload.output_tokens":
+            serving.outputTokens = Int(value)
+            if serving.inputTokens == nil { serving.inputTokens = 1_024 }
         default: return nil
         }
         var variant = self
-        serving.speculative = speculative
         variant.scenario.workload = .serving(serving)
         return variant
     }

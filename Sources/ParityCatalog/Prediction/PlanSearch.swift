@@ -10,7 +10,9 @@ extension ScenarioFile {
         guard case .serving(let stated) = scenario.workload else {
             throw EstimationError("\(scenario.id): not a serving workload.")
         }
-        let (serving, _, assumed) = completedSpeculation(stated)
+        let (lengths, _, lengthNotes) = completedLengths(stated)
+        let (serving, _, draftNotes) = completedSpeculation(lengths)
+        let assumed = lengthNotes + draftNotes
         try requireExpressibleModel()
         guard let input = serving.inputTokens, let output = serving.outputTokens else {
             throw EstimationError("\(scenario.id): a serving search needs input_tokens and output_tokens.")

@@ -17,7 +17,10 @@ struct ServingPlanChoice {
 extension ScenarioFile {
     /// Serving metrics on the scenario's plan, or on the best plan the scenario allows.
     func predictServing(_ stated: Workload.Serving, catalog: Catalog) throws -> ScenarioPrediction {
-        let (serving, assumptions, assumed) = completedSpeculation(stated)
+        let (sized, lengthAssumptions, lengthNotes) = completedLengths(stated)
+        let (serving, draftAssumptions, draftNotes) = completedSpeculation(sized)
+        let assumptions = lengthAssumptions + draftAssumptions
+        let assumed = lengthNotes + draftNotes
         let choice = try chooseServingPlan(serving, catalog: catalog)
         var prediction = try predictServing(choice.serving, plan: choice.plan, catalog: catalog)
         prediction.assumptions = assumptions

@@ -170,3 +170,41 @@ extension ScenarioFile {
         return (workload, assumptions, notes)
     }
 }
+
+extension ScenarioFile {
+    /// The workload with request lengths filled in when it states neither a prompt length nor a
+    /// decode context: a chat request of 1,024 prompt tokens and 512 output tokens, each listed as an
+    /// assumption with the range between ShareGPT's short requests and DeepSeek's long service mix.
+    func completedLengths(_ serving: Workload.Serving) -> (Workload.Serving, [Assumption], [String]) {
+        guard serving.inputTokens == nil && serving.decodeContextTokens == nil else { return (serving, [], []) }
+        var workload = serving
+        var assumptions = [
+            Assumption(
+                key: "workload.input_tokens",
+                value: 1_024,
+                low: 230,
+                high: 4_400,
+                source:
+                    "the 1,024-token prompts vLLM's, SGLang's and InferenceX's benchmarks default to; ShareGPT as those benchmarks sample it (about 230, vLLM PR 18566) to DeepSeek's service mix (608B input tokens a day against 168B output, open-infra-index day 6)"
+            )
+        ]
+        workload.inputTokens = 1_024
+        if serving.outputTokens == nil {
+            workload.outputTokens = 512
+            assumptions.append(
+                Assumption(
+                    key: "workload.output_tokens",
+                    value: 512,
+                    low: 128,
+                    high: 1_200,
+                    source:
+                        "between ShareGPT's about 200 output tokens (vLLM PR 18566) and DeepSeek's service mix (about 1,200 for its prompts), as chat benchmarks run"
+                )
+            )
+        }
+        let notes = assumptions.map {
+            "\($0.key) not stated: \(formatNumber($0.value, decimals: 0)) assumed (\(formatNumber($0.low ?? 0, decimals: 0))-\(formatNumber($0.high ?? 0, decimals: 0)), \($0.source)); the bands span that range."
+        }
+        return (workload, assumptions, notes)
+    }
+}

@@ -234,9 +234,9 @@ public struct ServingPlanSearch: Sendable {
         return points
     }
 
-    /// A layout's points at batches 1, 2, 4, … up to `limit`; with a TPOT objective, also the
-    /// largest batch between two powers of two that still meets it, so the best plan is not
-    /// rounded down to a power of two.
+    /// A layout's points at batches 1, 2, 4, … up to `limit`, and at `limit` itself; with a TPOT
+    /// objective, also the largest batch between two powers of two that still meets it, so the
+    /// best plan is not rounded down to a power of two.
     func batches<T>(limit: Int, evaluate: (Int) -> T?, tpot: (T) -> Seconds) -> [T] {
         var points: [T] = []
         var batch = 1
@@ -250,6 +250,11 @@ public struct ServingPlanSearch: Sendable {
                 }
             }
             batch *= 2
+        }
+        // The largest batch that fits, which is where throughput peaks without an objective.
+        if limit & (limit - 1) != 0, let p = evaluate(limit) {
+            points.append(p)
+            if let objective = tpotObjective, tpot(p) <= objective { lastMeeting = limit }
         }
         guard let objective = tpotObjective, var low = lastMeeting else { return points }
         var high = min(firstMissing ?? limit + 1, limit + 1) - 1

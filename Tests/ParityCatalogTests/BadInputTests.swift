@@ -200,4 +200,43 @@ struct BadInputTests {
         let e = CatalogError(file: "a.yaml", keyPath: "b.c", line: 3, message: "Bad\nthing.", fix: "Do this.")
         #expect(e.description == "a.yaml:3: b.c: Bad thing. Fix: Do this.")
     }
+
+    /// Numbers past what any model or system has are located errors, not arithmetic traps or
+    /// allocations of a trillion layers.
+    @Test func valuesBeyondTheirRangeAreLocatedErrors() throws {
+        let overflow = BadInputTests.valid.replacingOccurrences(
+            of: "output_tokens: 1000",
+            with: "output_tokens: 9223372036854775807"
+        )
+        let e = try error(loading: overflow)
+        #expect(e.keyPath == "workload.output_tokens")
+        #expect(e.message.contains("at most \(InputLimits.tokens)"))
+        let chips = BadInputTests.valid.replacingOccurrences(of: "chips: 16, node", with: "chips: 1000000000, node")
+        #expect(try error(loading: chips).keyPath == "system.chips")
+        // A config with a trillion layers is refused at the key before anything is built.
+        let config = try BadInputTests.write(
+            #"{"model_type": "llama", "num_hidden_layers": 1e12, "hidden_size": 4096, "num_attention_heads": 32, "intermediate_size": 14336, "vocab_size": 128256}"#,
+            name: "config.json"
+        )
+        #expect {
+            _ = try catalog.model(named: config)
+        } throws: { error in
+            "\(error)".contains("num_hidden_layers") && "\(error)".contains("at most 10000")
+        }
+    }
+
+    /// The largest system the limits allow still searches in bounded time: splits coarsen.
+    @Test func aMillionChipSearchIsBounded() throws {
+        let text = """
+            id: huge
+            model: llama-3.1-8b
+            system: { chip: h100-sxm, chips: 1048576, node: hgx-h100 }
+            workload: { kind: serving, input_tokens: 1000, output_tokens: 1000 }
+            """
+        let file = try ScenarioFile.load(path: try BadInputTests.write(text), catalog: catalog)
+        let search = try file.servingSearch(catalog: catalog)
+        let splits = Set(search.points.compactMap(\.decodeChips))
+        #expect(splits.count <= ServingPlanSearch.maximumSplits)
+        #expect(search.best != nil)
+    }
 }

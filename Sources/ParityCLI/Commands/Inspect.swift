@@ -15,10 +15,11 @@ struct Inspect: RenderingCommand {
     @Argument(help: "A built-in model name, a config.json path, or a model YAML path.")
     var model: String
 
-    @Option(help: "Context length for prefill and decode FLOPs and the cache at context.")
+    // Parsed unconditionally so that a negative value reaches the range check and its message.
+    @Option(parsing: .unconditional, help: "Context length for prefill and decode FLOPs and the cache at context.")
     var context: Int = 4_096
 
-    @Option(help: "Sequence length for training FLOPs.")
+    @Option(parsing: .unconditional, help: "Sequence length for training FLOPs.")
     var sequenceLength: Int = 4_096
 
     @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
@@ -27,9 +28,12 @@ struct Inspect: RenderingCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func validate() throws {
-        guard context > 0 else { throw ValidationError("--context must be a positive number of tokens.") }
-        guard sequenceLength > 0 else {
-            throw ValidationError("--sequence-length must be a positive number of tokens.")
+        for (name, value) in [("--context", context), ("--sequence-length", sequenceLength)] {
+            guard value > 0, value <= InputLimits.tokens else {
+                throw ValidationError(
+                    "\(name) must be a number of tokens from 1 to \(InputLimits.tokens) (docs/input-limits.md), found \(value)."
+                )
+            }
         }
     }
 

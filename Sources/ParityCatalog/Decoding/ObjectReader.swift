@@ -149,7 +149,7 @@ public struct ObjectReader {
             key: key,
             minimum: minimum,
             exclusiveMinimum: exclusiveMinimum,
-            maximum: maximum,
+            maximum: maximum ?? InputLimits.anyNumber,
             line: value.line
         )
         return number
@@ -169,6 +169,8 @@ public struct ObjectReader {
         -> Int?
     {
         guard let value = node(key) else { return nil }
+        // Without a stated bound, the key's documented limit (InputLimits) keeps arithmetic in range.
+        let maximum = maximum ?? InputLimits.maximum(for: key)
         let integer: Int
         switch value {
         case .integer(let i, _): integer = i
@@ -183,8 +185,13 @@ public struct ObjectReader {
         if let minimum, integer < minimum {
             throw error(key, "Must be at least \(minimum), found \(integer).", line: value.line)
         }
-        if let maximum, integer > maximum {
-            throw error(key, "Must be at most \(maximum), found \(integer).", line: value.line)
+        if integer > maximum {
+            throw error(
+                key,
+                "Must be at most \(maximum), found \(integer).",
+                fix: "Give a value a real model, system or workload could have (docs/input-limits.md).",
+                line: value.line
+            )
         }
         return integer
     }

@@ -152,7 +152,12 @@ public struct ServingPlanSearch: Sendable {
         // Whole scale-up domains when the chips span several; inside one domain (a rack of 72, a
         // supernode) the pools split at an eighth of the chips, so each pool keeps the domain's links.
         let domain = system?.chips ?? chip.scaleUp?.maxDomain ?? 1
-        let granularity = chips > domain ? domain : max(1, chips / 8)
+        var granularity = chips > domain ? domain : max(1, chips / 8)
+        // At most `maximumSplits` split points, whatever the chip count: a budget on the search.
+        let steps = (chips + granularity - 1) / granularity
+        if steps > Self.maximumSplits {
+            granularity *= (steps + Self.maximumSplits - 1) / Self.maximumSplits
+        }
         guard granularity >= 1, chips >= 2 * granularity else { return [] }
         let context = inputTokens + outputTokens / 2
         var prefillByChips: [Int: (pool: Point.PrefillPool, promptsPerSecond: Double, ttft: Seconds)] = [:]
@@ -271,6 +276,9 @@ public struct ServingPlanSearch: Sendable {
         if let best, low != lastMeeting { points.append(best) }
         return points
     }
+
+    /// The most prefill/decode splits a disaggregated search weighs; beyond it, splits coarsen.
+    public static let maximumSplits = 64
 
     /// The plans no other plan beats on both throughput per chip and throughput per user, fastest
     /// per user first.

@@ -239,4 +239,29 @@ struct BadInputTests {
         #expect(splits.count <= ServingPlanSearch.maximumSplits)
         #expect(search.best != nil)
     }
+
+    /// A few hundred bytes of YAML aliases that expand to a billion values are refused at the first
+    /// bound, and a folder named as a file says so.
+    @Test func anAliasBombAndAFolderAreRefusedPlainly() throws {
+        var lines = [#"a: &a ["x","x","x","x","x","x","x","x","x","x"]"#]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            lines.append(
+                "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]"
+            )
+            previous = name
+        }
+        let bomb = try BadInputTests.write(lines.joined(separator: "\n") + "\nid: bomb\n")
+        #expect {
+            _ = try ScenarioFile.load(path: bomb, catalog: catalog)
+        } throws: { error in
+            "\(error)".contains("more than \(Node.maximumValues) values")
+        }
+        let folder = URL(fileURLWithPath: try BadInputTests.write("x: 1")).deletingLastPathComponent().path
+        #expect {
+            _ = try ScenarioFile.load(path: folder, catalog: catalog)
+        } throws: { error in
+            "\(error)".contains("folder, not a file")
+        }
+    }
 }

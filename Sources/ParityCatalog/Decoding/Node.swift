@@ -56,6 +56,15 @@ extension Node {
     /// Parses a file as YAML or JSON by its extension (`.json` is JSON, anything else YAML).
     /// - Throws: `CatalogError` naming the file when it cannot be read or parsed.
     public static func load(path: String) throws(CatalogError) -> Node {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw CatalogError(
+                file: path,
+                keyPath: "",
+                message: "This is a folder, not a file.",
+                fix: "Name a YAML or JSON file in it."
+            )
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw CatalogError(
@@ -63,6 +72,15 @@ extension Node {
                 keyPath: "",
                 message: exists ? "The file cannot be read." : "No such file.",
                 fix: exists ? "Check its permissions." : "Check the path."
+            )
+        }
+        guard data.count <= maximumFileBytes else {
+            throw CatalogError(
+                file: path,
+                keyPath: "",
+                message:
+                    "The file is \(data.count) bytes, more than the \(maximumFileBytes) a scenario, catalog or config file may have.",
+                fix: "Check that this is the file meant."
             )
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -85,8 +103,16 @@ extension Node {
             throw CatalogError(file: file, keyPath: "", message: "Malformed YAML: \(error)")
         }
         guard let composed else { return .null(line: nil) }
-        return try convert(composed, file: file, path: "")
+        var budget = Self.maximumValues
+        return try convert(composed, file: file, path: "", depth: 0, budget: &budget)
     }
+
+    /// The most values one YAML document may hold once its aliases are expanded, and the deepest
+    /// nesting: a 350-byte alias bomb expands to a billion values, and is refused at the first bound.
+    public static let maximumValues = 200_000
+    public static let maximumDepth = 64
+    /// The largest scenario, catalog or config file read.
+    public static let maximumFileBytes = 8 << 20
 
     /// Parses JSON text into a node tree.
     public static func parseJSON(_ text: String, file: String?) throws(CatalogError) -> Node {
@@ -127,8 +153,21 @@ extension Node {
         }
     }
 
-    private static func convert(_ node: Yams.Node, file: String?, path: String) throws(CatalogError) -> Node {
+    private static func convert(_ node: Yams.Node, file: String?, path: String, depth: Int, budget: inout Int)
+        throws(CatalogError) -> Node
+    {
         let line = node.mark?.line
+        budget -= 1
+        guard budget >= 0, depth <= maximumDepth else {
+            throw CatalogError(
+                file: file,
+                keyPath: path,
+                line: line,
+                message:
+                    "The document holds more than \(maximumValues) values or nests deeper than \(maximumDepth) levels once its YAML aliases are expanded.",
+                fix: "Write the values out without anchors and aliases."
+            )
+        }
         switch node {
         case .scalar(let scalar):
             switch node.tag.rawValue {
@@ -146,7 +185,9 @@ extension Node {
         case .sequence(let sequence):
             var items: [Node] = []
             for (index, item) in sequence.enumerated() {
-                items.append(try convert(item, file: file, path: "\(path)[\(index)]"))
+                items.append(
+                    try convert(item, file: file, path: "\(path)[\(index)]", depth: depth + 1, budget: &budget)
+                )
             }
             return .array(items, line: line)
         case .mapping(let mapping):
@@ -164,7 +205,9 @@ extension Node {
                         fix: "Keep one of them."
                     )
                 }
-                entries.append((name, try convert(value, file: file, path: childPath)))
+                entries.append(
+                    (name, try convert(value, file: file, path: childPath, depth: depth + 1, budget: &budget))
+                )
             }
             return .object(entries, line: line)
         case .alias:

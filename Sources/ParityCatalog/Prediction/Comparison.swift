@@ -245,7 +245,7 @@ public struct Comparison: Sendable {
         for (name, apply) in perturbations {
             var variant = file
             apply(&variant.chip, &variant.system)
-            guard let prediction = try? variant.predict(catalog: catalog) else { continue }
+            guard let prediction = try? variant.predict(catalog: catalog, bands: false) else { continue }
             let m = prediction.metrics
             guard
                 let rate = m[.tokensPerSecondPerChip] ?? m[.outputTokensPerSecondPerChip]

@@ -36,8 +36,10 @@ extension ScenarioFile {
     /// Predicts the scenario's metrics.
     /// - Throws: `EstimationError` when the workload cannot honestly be predicted (missing facts,
     ///   an unsupported workload, a catalog without the evidence needed), with the reason.
-    public func predict(catalog: Catalog) throws -> ScenarioPrediction {
-        if !scenario.system.chipsStated { return try predictSized(catalog: catalog) }
+    /// - Parameter bands: whether to compute the metrics' bands (each a few more predictions at the
+    ///   chosen plan); validation, which compares point estimates, leaves them out.
+    public func predict(catalog: Catalog, bands withBands: Bool = true) throws -> ScenarioPrediction {
+        if !scenario.system.chipsStated { return try predictSized(catalog: catalog, bands: withBands) }
         try requireExpressibleModel()
         var prediction: ScenarioPrediction
         switch scenario.workload {
@@ -47,7 +49,7 @@ extension ScenarioFile {
             prediction = try predictServing(serving, catalog: catalog)
         }
         prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
-        prediction.bands = bands(around: prediction, catalog: catalog)
+        if withBands { prediction.bands = bands(around: prediction, catalog: catalog) }
         return prediction
     }
 

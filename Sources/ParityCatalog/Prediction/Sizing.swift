@@ -23,7 +23,7 @@ extension ScenarioFile {
     /// - Serving: the smallest candidate count whose rate per chip (meeting the objectives) is within
     ///   2% of the best candidate's.
     /// - Training: the system's scale-up domain, doubled until a plan fits.
-    func predictSized(catalog: Catalog) throws -> ScenarioPrediction {
+    func predictSized(catalog: Catalog, bands withBands: Bool) throws -> ScenarioPrediction {
         var chosen: (chips: Int, prediction: ScenarioPrediction)?
         var weighed: [(chips: Int, rate: Double, meets: Bool, prediction: ScenarioPrediction)] = []
         var firstError: (any Error)?
@@ -32,7 +32,7 @@ extension ScenarioFile {
             var chips = max(1, system?.chips ?? chip.scaleUp?.maxDomain ?? 1)
             while chips <= 65_536 && chosen == nil {
                 do {
-                    let p = try sized(chips).predict(catalog: catalog)
+                    let p = try sized(chips).predict(catalog: catalog, bands: false)
                     if p.training?.fits ?? true { chosen = (chips, p) }
                 } catch {
                     if firstError == nil { firstError = error }
@@ -42,7 +42,7 @@ extension ScenarioFile {
         case .serving(let serving):
             for chips in sizingCandidates {
                 do {
-                    let p = try sized(chips).predict(catalog: catalog)
+                    let p = try sized(chips).predict(catalog: catalog, bands: false)
                     let rate = p.metrics[.outputTokensPerSecondPerChip] ?? p.metrics[.decodeTokensPerSecondPerChip] ?? 0
                     let meets = serving.tpotSLOMilliseconds.map { (p.metrics[.tpot] ?? .infinity) <= $0 + 1e-9 } ?? true
                     weighed.append((chips, rate, meets, p))
@@ -63,6 +63,7 @@ extension ScenarioFile {
         }
         var prediction = found
         prediction.chips = chips
+        if withBands { prediction.bands = sized(chips).bands(around: found, catalog: catalog) }
         let counts = weighed.map { String($0.chips) }.joined(separator: ", ")
         let why =
             weighed.isEmpty

@@ -28,7 +28,7 @@ public enum ValidationRun {
             var prediction: ScenarioPrediction?
             var reason: String?
             do {
-                prediction = try file.predict(catalog: catalog)
+                prediction = try file.predict(catalog: catalog, bands: false)
             } catch let error as EstimationError {
                 reason = error.message
             } catch {

@@ -21,27 +21,15 @@ struct AccuracyRatchetTests {
         return items.compactMap(\.stringValue).allSatisfy { FileManager.default.fileExists(atPath: root + "/" + $0) }
     }
 
-    /// Sets whose files live in the repository: always checked.
-    static var repositorySets: [String] { sets.filter { !paths(of: $0).contains { $0.hasPrefix("../") } } }
-    /// Sets read from the sibling `../shared` folder (the measured serving sweep).
-    static var sharedSets: [String] { sets.filter { !repositorySets.contains($0) } }
-    static var sharedPresent: Bool { sharedSets.allSatisfy(available) }
-
     static func paths(of set: String) -> [String] {
         guard case .array(let items, _)? = bounds[set]?["paths"] else { return [] }
         return items.compactMap(\.stringValue)
     }
 
-    @Test(arguments: repositorySets)
+    /// Every set's files are in the repository (the measured sweep under validation/serving-sweeps),
+    /// so every bound is checked on a clone that stands alone.
+    @Test(arguments: sets)
     func accuracyStaysWithinItsBound(set: String) throws {
-        try check(set)
-    }
-
-    @Test(
-        .enabled(if: sharedPresent, "the measured sweep is read from ../shared, which CI lays beside the clone"),
-        arguments: sharedSets
-    )
-    func sweepAccuracyStaysWithinItsBound(set: String) throws {
         try check(set)
     }
 

@@ -176,7 +176,7 @@ public struct Catalog: Sendable {
         String(name.lowercased().map { $0 == "_" || $0 == " " ? "-" : $0 })
     }
 
-    static func looksLikePath(_ name: String) -> Bool {
+    public static func looksLikePath(_ name: String) -> Bool {
         name.contains("/") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json"))
             || name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")
     }

@@ -65,4 +65,55 @@ struct ServerTests {
         let (wrongMethod, _) = try await request("GET", "/v1/run")
         #expect(wrongMethod == 405)
     }
+
+    /// The server reads only its catalog: a path in a request is refused with one message that
+    /// tells an existing file from an absent one no better than chance.
+    @Test func pathsInARequestAreRefusedAlike() async throws {
+        let existing = try Self.writeSecret()
+        defer { try? FileManager.default.removeItem(atPath: existing) }
+        let absent = existing + ".absent"
+        var answers: [String] = []
+        for path in [existing, absent] {
+            let (status, body) = try await request(
+                "GET",
+                "/v1/inspect?model=\(path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? path)"
+            )
+            #expect(status == 400)
+            #expect(!body.contains("s3cr3t"))
+            answers.append(body)
+        }
+        #expect(answers[0] == answers[1])
+        // The same for a posted scenario's model, chip and node, and for compare's systems.
+        for (key, value) in [("model", existing), ("chip", "\(existing).yaml"), ("node", "\(existing).yaml")] {
+            var text = Self.scenario
+            switch key {
+            case "model": text = text.replacingOccurrences(of: "llama-3.1-70b", with: value)
+            case "chip": text = text.replacingOccurrences(of: "chip: h100-sxm", with: "chip: \(value)")
+            default: text = text.replacingOccurrences(of: "node: hgx-h100", with: "node: \(value)")
+            }
+            let (status, body) = try await request("POST", "/v1/run", body: text)
+            #expect(status == 400)
+            #expect(body.contains("catalog names only") && !body.contains("s3cr3t"))
+        }
+        let (status, body) = try await request(
+            "POST",
+            "/v1/compare?systems=hgx-h100,/etc/passwd.yaml",
+            body: Self.scenario
+        )
+        #expect(status == 400 && body.contains("catalog names only"))
+        // Catalog names, chip names for systems and Hugging Face ids still work.
+        let (ok, _) = try await request("GET", "/v1/inspect?model=deepseek-ai/DeepSeek-V3")
+        #expect(ok == 200)
+        let (compared, _) = try await request("POST", "/v1/compare?systems=h100-sxm,hgx-h200", body: Self.scenario)
+        #expect(compared == 200)
+    }
+
+    static func writeSecret() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parity-secret-\(UUID().uuidString).json"
+        )
+        .path
+        try #"{"model_type": "s3cr3t"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
 }

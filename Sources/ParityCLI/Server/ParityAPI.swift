@@ -1,4 +1,5 @@
 import Foundation
+import ParityCatalog
 
 /// The HTTP API: each endpoint runs the command of the same name on the request's scenario, so the
 /// API answers exactly what the CLI prints (same validation, same errors, same formats).
@@ -43,6 +44,9 @@ enum ParityAPI {
             guard let model = request.query["model"], !model.isEmpty else {
                 return .error(400, "model: missing. Fix: add ?model=NAME (a built-in model).")
             }
+            if let refusal = refuseFile(model, key: "model", kind: .model, catalogDirectories: catalogDirectories) {
+                return refusal
+            }
             return command(["inspect", model, "--format", format] + catalog, format: format)
         case "run" where segments.count == 2, "compare" where segments.count == 2, "search" where segments.count == 2:
             guard method == "POST" else {
@@ -51,9 +55,24 @@ enum ParityAPI {
             guard !request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 return .error(400, "body: empty. Fix: send the scenario YAML as the request body.")
             }
+            if let refusal = refuseFiles(inScenario: request.body, catalogDirectories: catalogDirectories) {
+                return refusal
+            }
             var options: [String] = []
             if name == "compare" {
-                if let systems = request.query["systems"], !systems.isEmpty { options += ["--systems", systems] }
+                if let systems = request.query["systems"], !systems.isEmpty {
+                    for system in systems.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                        if let refusal = refuseFile(
+                            system,
+                            key: "systems",
+                            kind: .system,
+                            catalogDirectories: catalogDirectories
+                        ) {
+                            return refusal
+                        }
+                    }
+                    options += ["--systems", systems]
+                }
                 if ["1", "true", "yes"].contains(request.query["sensitivity"] ?? "") {
                     options.append("--sensitivity")
                 }
@@ -67,6 +86,72 @@ enum ParityAPI {
             }
         default:
             return .error(404, "No endpoint at \(request.path). Fix: see GET / or the README's API section.")
+        }
+    }
+
+    /// What a request may name: only catalog entries, never a path on the server.
+    enum EntryKind { case model, chip, system }
+
+    /// The server reads only its catalog: a name that is not a catalog entry is refused with one
+    /// message that says nothing of the server's files (whether one exists there, or what it holds).
+    static func refuseFile(_ name: String, key: String, kind: EntryKind, catalogDirectories: [String])
+        -> HTTPResponse?
+    {
+        guard let catalog = try? loadCatalog(catalogDirectories) else {
+            return .error(500, "The server's catalog cannot be loaded.")
+        }
+        let known: Bool =
+            switch kind {
+            case .model: catalog.modelEntry(named: name) != nil
+            case .chip: !Catalog.looksLikePath(name) && (try? catalog.chip(named: name)) != nil
+            case .system: !Catalog.looksLikePath(name) && (try? catalog.system(orChip: name)) != nil
+            }
+        if known { return nil }
+        return .error(
+            400,
+            "\(key): the server accepts catalog names only, not files. Fix: name an entry of GET /v1/catalog/\(kind == .model ? "models" : kind == .chip ? "chips" : "systems"), or describe the model inline under model_spec."
+        )
+    }
+
+    /// Refuses a posted scenario whose model, chip, node or compared systems name anything but
+    /// catalog entries. Scenario text that does not parse is left to the command, whose errors
+    /// quote only that text.
+    static func refuseFiles(inScenario body: String, catalogDirectories: [String]) -> HTTPResponse? {
+        guard let node = try? Node.parseYAML(body, file: nil) else { return nil }
+        var named: [(String, String, EntryKind)] = []
+        if let model = node["model"]?.stringValue { named.append((model, "model", .model)) }
+        if let chip = node["system"]?["chip"]?.stringValue { named.append((chip, "system.chip", .chip)) }
+        if let system = node["system"]?["node"]?.stringValue { named.append((system, "system.node", .system)) }
+        if case .array(let items, _)? = node["compare"]?["systems"] {
+            for (index, item) in items.enumerated() {
+                if let name = item.stringValue { named.append((name, "compare.systems[\(index)]", .system)) }
+            }
+        }
+        for (name, key, kind) in named {
+            if let refusal = refuseFile(name, key: key, kind: kind, catalogDirectories: catalogDirectories) {
+                return refusal
+            }
+        }
+        return nil
+    }
+
+    /// The catalog the server answers from, loaded once per set of directories.
+    static func loadCatalog(_ directories: [String]) throws -> Catalog {
+        try CatalogCache.shared.catalog(directories)
+    }
+
+    final class CatalogCache: @unchecked Sendable {
+        static let shared = CatalogCache()
+        private let lock = NSLock()
+        private var loaded: [[String]: Catalog] = [:]
+        func catalog(_ directories: [String]) throws -> Catalog {
+            lock.lock()
+            defer { lock.unlock() }
+            if let catalog = loaded[directories] { return catalog }
+            var catalog = try Catalog.embedded()
+            for directory in directories { try catalog.add(directory: directory) }
+            loaded[directories] = catalog
+            return catalog
         }
     }
 

@@ -52,6 +52,14 @@ extension ScenarioFile {
             guard var speculative = serving.speculative else { return nil }
             speculative.acceptance = value
             serving.speculative = speculative
+        case "plan.eplb":
+            // Low is perfect balance, high the measured imbalance without a balancer.
+            var variant = self
+            let balancing: Plan.ExpertBalancing = value <= 1 ? .perfect : .disabled
+            for role in PoolRole.allCases where variant.scenario.plan[role]?.expertBalancing == nil {
+                variant.scenario.plan[role]?.expertBalancing = balancing
+            }
+            return variant
         case "workload.input_tokens":
             serving.inputTokens = Int(value)
             // The other length stays at its default when it was assumed too.

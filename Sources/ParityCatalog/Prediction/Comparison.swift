@@ -103,7 +103,7 @@ public struct Comparison: Sendable {
                 for (parameter, evidence) in stack.parameters.sorted(by: { $0.key < $1.key })
                 where evidence.provenance.confidence == .low
                     && (training ? parameter.usedInTraining : parameter.usedInServing)
-                    && (statesBalancer || !parameter.describesExpertImbalance)
+                    && (statesBalancer || !parameter.describesExpertImbalance || !training)
                 {
                     entry.weakInputs.append("\(stack.name).\(parameter.rawValue) (low)")
                 }

@@ -29,7 +29,7 @@ extension ScenarioFile {
         chipsOnly.tp = 1
         chipsOnly.ep = scenario.system.chips * chip.ranksPerChip
         let base = try pool(chipsOnly, serving: serving, stack: stack, role: "serving", notes: &notes)
-        let search = ServingPlanSearch(
+        var search = ServingPlanSearch(
             architecture: architecture,
             chip: chip,
             system: system,
@@ -41,6 +41,10 @@ extension ScenarioFile {
             usableMemoryFraction: usable,
             tpotObjective: serving.tpotSLOMilliseconds.map { Seconds.milli($0) }
         )
+        // The balancer as a plan-less prediction takes it: on, where the stack measured it.
+        if stack.value(.expertImbalanceBalanced) != nil {
+            search.expertImbalance = { ep in stack.expertImbalance(balanced: true, ep: ep)?.value ?? 1 }
+        }
         // A workload that says whether prefill and decode share chips is searched only that way.
         let aggregated = serving.disaggregated == true ? [] : search.evaluate()
         let disaggregated =

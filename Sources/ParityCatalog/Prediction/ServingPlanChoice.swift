@@ -23,7 +23,7 @@ extension ScenarioFile {
         let assumed = lengthNotes + draftNotes
         let choice = try chooseServingPlan(serving, catalog: catalog)
         var prediction = try predictServing(choice.serving, plan: choice.plan, catalog: catalog)
-        prediction.assumptions = assumptions
+        prediction.assumptions = assumptions + balancerAssumption(choice.plan, catalog: catalog)
         // What was assumed and searched first, each said once.
         var seen = Set<String>()
         let notes =
@@ -32,6 +32,29 @@ extension ScenarioFile {
         prediction.servingPlan = choice.plan
         prediction.plansWeighed = choice.weighed
         return prediction
+    }
+
+    /// The expert balancer, when a pool with expert parallelism leaves `eplb` out and the stack
+    /// measured the imbalance: on by default, ranging from perfect balance (1) to none.
+    func balancerAssumption(_ plan: Plan, catalog: Catalog) -> [Assumption] {
+        guard architecture.mixtureOfExpertsLayerCount > 0,
+            let stack = try? catalog.stack(for: chip, software: scenario.system.software).stack,
+            let balanced = stack.value(.expertImbalanceBalanced),
+            let unbalanced = stack.value(.expertImbalanceUnbalanced),
+            [plan.serving, plan.prefill, plan.decode].contains(where: { pool in
+                pool.map { ($0.ep ?? 1) > 1 && $0.expertBalancing == nil } ?? false
+            })
+        else { return [] }
+        return [
+            Assumption(
+                key: "plan.eplb",
+                value: balanced,
+                low: 1,
+                high: unbalanced,
+                source:
+                    "the stack's measured busiest-rank ratio with its balancer (\(formatNumber(balanced, decimals: 2))x) and without (\(formatNumber(unbalanced, decimals: 2))x) at EP\(Int(stack.value(.expertImbalanceReferenceEP) ?? 32)), scaled by log2(EP)"
+            )
+        ]
     }
 
     /// Fills in what the scenario's plan leaves open.

@@ -1,6 +1,21 @@
 import Foundation
 import ParityCore
 
+extension SoftwareStack {
+    /// The busiest expert rank's load over the mean at `ep` ranks, with the balancer on or off: the
+    /// stack's measured ratio, its excess over 1 scaled by log2(EP) from the degree it was measured at
+    /// (the busiest of more ranks strays further from the mean, as SGLang's simulation of DeepSeek
+    /// routing shows). Nil without evidence or without expert parallelism.
+    func expertImbalance(balanced: Bool, ep: Int) -> (value: Double, measured: Double, reference: Int?)? {
+        guard ep > 1, let measured = value(balanced ? .expertImbalanceBalanced : .expertImbalanceUnbalanced) else {
+            return nil
+        }
+        guard let reference = value(.expertImbalanceReferenceEP), reference > 1, Int(reference.rounded()) != ep
+        else { return (measured, measured, nil) }
+        return (1 + (measured - 1) * log2(Double(ep)) / log2(reference), measured, Int(reference.rounded()))
+    }
+}
+
 extension ScenarioFile {
     /// A serving pool resolved into a deployment on this scenario's chip.
     struct Pool {
@@ -126,23 +141,23 @@ extension ScenarioFile {
         // balancer, none when perfect; unstated, experts are taken as balanced and the note says so.
         var imbalance = 1.0
         if ep > 1 {
-            switch stated.expertBalancing {
+            // Unstated, the engines' balancer is taken as on where the stack measured it.
+            let balancing = stated.expertBalancing ?? (stack.value(.expertImbalanceBalanced) != nil ? .enabled : nil)
+            switch balancing {
             case .enabled?, .disabled?:
                 let parameter: SoftwareStack.Parameter =
-                    stated.expertBalancing == .enabled ? .expertImbalanceBalanced : .expertImbalanceUnbalanced
-                if let measured = stack.value(parameter) {
-                    var value = measured
-                    var scaled = ""
-                    if let reference = stack.value(.expertImbalanceReferenceEP), reference > 1,
-                        Int(reference.rounded()) != ep
-                    {
-                        // The busiest of more ranks strays further from the mean: the excess grows
-                        // with log2(EP), as SGLang's simulation of DeepSeek routing shows.
-                        value = 1 + (measured - 1) * log2(Double(ep)) / log2(reference)
-                        scaled =
-                            ", measured \(formatNumber(measured, decimals: 2))x at EP\(Int(reference.rounded())) and scaled to EP\(ep) by log2(EP)"
-                    }
+                    balancing == .enabled ? .expertImbalanceBalanced : .expertImbalanceUnbalanced
+                if let (value, measured, reference) = stack.expertImbalance(balanced: balancing == .enabled, ep: ep) {
+                    let scaled =
+                        reference.map {
+                            ", measured \(formatNumber(measured, decimals: 2))x at EP\($0) and scaled to EP\(ep) by log2(EP)"
+                        } ?? ""
                     imbalance = value
+                    if stated.expertBalancing == nil {
+                        notes.append(
+                            "eplb not stated: the engine's expert load balancer taken as on, as SGLang, TensorRT-LLM and DeepSeek run wide expert parallelism (vLLM's is opt-in: state eplb: false for it); the bands span perfect balance to none."
+                        )
+                    }
                     notes.append(
                         "Busiest expert rank carries \(formatNumber(value, decimals: 2))x the mean (\(parameter.rawValue) of '\(stack.name)'\(scaled))."
                     )

@@ -15,6 +15,8 @@ public struct ServingPlanSearch: Sendable {
     /// The TPOT objective, when there is one: each layout then also offers the largest batch that
     /// meets it, found by bisection between the powers of two.
     public var tpotObjective: Seconds?
+    /// The busiest expert rank's load over the mean at an expert-parallel degree (1 when balanced).
+    public var expertImbalance: @Sendable (Int) -> Double = { _ in 1 }
 
     public init(
         architecture: ModelArchitecture,
@@ -123,6 +125,7 @@ public struct ServingPlanSearch: Sendable {
                 deployment.attentionDP = ranks / tp
                 deployment.moeEP = ep
                 deployment.moeTP = ranks / ep
+                deployment.expertImbalance = ep > 1 ? expertImbalance(ep) : 1
                 result.append(deployment)
             }
         }

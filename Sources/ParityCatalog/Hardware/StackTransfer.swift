@@ -15,9 +15,12 @@ extension Catalog {
     /// Parameters no prediction can do without; a stack that lacks one is completed from the others.
     /// GEMM efficiencies of other precisions are not among them: a stack without one tells kernels
     /// what its chip does not run (the indexer's 8-bit path), so only a transferred stack gets them.
+    /// The expert-imbalance ratios belong to the model's routing and the balancer, not the chip, so a
+    /// stack without them takes the measured ones too, and every chip's answer carries the same skew.
     static let requiredParameters: [SoftwareStack.Parameter] = [
         .gemmEfficiencyBF16, .attentionEfficiency, .memoryBandwidthEfficiency, .scaleUpEfficiency,
-        .scaleOutEfficiency, .collectiveLatency, .usableMemoryFraction,
+        .scaleOutEfficiency, .collectiveLatency, .usableMemoryFraction, .expertImbalanceBalanced,
+        .expertImbalanceUnbalanced, .expertImbalanceReferenceEP,
     ]
     static let gemmParameters: [SoftwareStack.Parameter] = [
         .gemmEfficiencyFP8, .gemmEfficiencyINT8, .gemmEfficiencyFP4,

@@ -8,6 +8,18 @@ public struct Table: Hashable, Sendable {
     public var rows: [[String]]
     public var footnotes: [String]
 
+    /// The table with only the named columns, in their order here; unknown names are skipped.
+    public func keeping(_ names: [String]) -> Table {
+        let indices = columns.indices.filter { names.contains(columns[$0]) }
+        return Table(
+            title: title,
+            columns: indices.map { columns[$0] },
+            alignments: indices.map { alignments[$0] },
+            rows: rows.map { row in indices.map { $0 < row.count ? row[$0] : "" } },
+            footnotes: footnotes
+        )
+    }
+
     public init(
         title: String? = nil,
         columns: [String],

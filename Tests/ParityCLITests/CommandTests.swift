@@ -734,3 +734,15 @@ extension CommandTests {
         #expect(result.output.contains("workload.precision not stated: bf16 assumed."))
     }
 }
+
+extension CommandTests {
+    /// A search has a budget: past it an even sample is weighed and the output says so.
+    @Test func aSearchBeyondItsBudgetSaysSo() throws {
+        let path = Self.repository.appendingPathComponent("examples/deepseek-v3-training.yaml").path
+        let budgeted = Self.run("search", path, "--max-plans", "50")
+        #expect(budgeted.status == 0, "\(budgeted.error)")
+        #expect(budgeted.output.contains("more than the budget of 50"))
+        #expect(Self.run("search", path, "--top", "0").status == 2)
+        #expect(Self.run("search", path, "--max-plans", "0").status == 2)
+    }
+}

@@ -7,9 +7,10 @@ struct Compare: RenderingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one scenario on several systems and compare them per chip, per dollar and per watt.",
         discussion: """
-            Each system runs the scenario's workload with the scenario's chip count and its own plan: a plan \
-            search for training, the default layout and the largest batch meeting the objectives for serving. \
-            The first system is the reference for ratios and for how many chips match it.
+            Each system runs the scenario's workload with the scenario's chip count (or the count it sizes when \
+            the scenario states none) and its own best plan under the objectives, searched where the scenario \
+            leaves it open. The first system is the reference for ratios and for how many chips match it. The \
+            table keeps the columns a terminal fits; --wide shows them all (JSON and CSV always do).
             """
     )
 
@@ -26,6 +27,18 @@ struct Compare: RenderingCommand {
 
     @Flag(help: "Also say which spec moves each result most: +10% compute, HBM bandwidth, capacity or links.")
     var sensitivity = false
+
+    @Flag(
+        help:
+            "Show every column in the table (per system, tokens per kJ, cost, both export rules), not only those a terminal fits."
+    )
+    var wide = false
+
+    /// The columns of the default table, about 120 characters wide.
+    static let narrowColumns = [
+        "system", "chip", "chips", "rate", "band", "chips to match", "tokens/$", "latency", "binds",
+        "3A090 (2023)",
+    ]
 
     @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
     var format: OutputFormat = .table
@@ -52,7 +65,9 @@ struct Compare: RenderingCommand {
         let comparison = try Comparison.run(file: file, systems: names, catalog: catalog, sensitivity: sensitivity)
         switch format {
         case .json: return Self.value(comparison).json() + "\n"
-        case .table: return Self.table(comparison).render()
+        case .table:
+            let table = Self.table(comparison)
+            return (wide ? table : table.keeping(Self.narrowColumns)).render()
         case .csv: return Self.table(comparison).csv()
         case .markdown: return Self.table(comparison).markdown()
         case .html: return Self.html(comparison)

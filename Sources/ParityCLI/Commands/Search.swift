@@ -22,6 +22,21 @@ struct Search: RenderingCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Training only: the most plans to weigh; beyond it an even sample of the legal plans is, and the output says so.",
+            valueName: "n"
+        )
+    )
+    var maxPlans: Int = TrainingPlanSearch.defaultMaximumPlans
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1, found \(top).") }
+        guard maxPlans >= 1, maxPlans <= 10_000_000 else {
+            throw ValidationError("--max-plans must be from 1 to 10,000,000, found \(maxPlans).")
+        }
+    }
+
+    @Option(
+        help: ArgumentHelp(
             "Training only: also try these chip counts, each at its best plan, for the front of time against chip-hours and cost.",
             valueName: "n,n,..."
         )
@@ -228,7 +243,11 @@ struct Search: RenderingCommand {
     func training(_ file: ScenarioFile, catalog: Catalog) throws -> (Table, ReportValue, String) {
         let line = ProgressLine()
         defer { line.finish() }
-        let result = try file.trainingSearch(catalog: catalog, progress: line.isActive ? line.update : nil)
+        let result = try file.trainingSearch(
+            catalog: catalog,
+            maximumPlans: maxPlans,
+            progress: line.isActive ? line.update : nil
+        )
         let shown = result.ranked.prefix(top)
         let rows = shown.map { e -> [String] in
             let p = e.plan

@@ -71,7 +71,11 @@ extension ScenarioFile {
 
     /// Every legal training plan, evaluated; the fastest that fits first.
     /// - Parameter progress: called with (plans done, plans in all), from worker threads.
-    public func trainingSearch(catalog: Catalog, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (
+    public func trainingSearch(
+        catalog: Catalog,
+        maximumPlans: Int = TrainingPlanSearch.defaultMaximumPlans,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> (
         ranked: [TrainingEstimate], evaluated: Int, notes: [String]
     ) {
         guard case .training(let workload) = scenario.workload else {
@@ -100,8 +104,14 @@ extension ScenarioFile {
             tokens: workload.tokens,
             conventions: .init()
         )
-        let search = TrainingPlanSearch(estimator: estimator)
+        let search = TrainingPlanSearch(estimator: estimator, maximumPlans: maximumPlans)
         let (estimates, candidates, failures) = search.evaluate(progress: progress)
+        let all = search.budgetedCandidates().all
+        if all > candidates {
+            notes.append(
+                "\(all) legal plans, more than the budget of \(maximumPlans) (--max-plans): an even sample of \(candidates) was weighed, so a better plan may lie between them."
+            )
+        }
         // Fastest first; ties go to the lower ZeRO stage (ZeRO-3's gathers hide behind computation
         // whenever they can, so on time alone it can only tie), then the leaner plan, then candidate
         // order, so output is stable.

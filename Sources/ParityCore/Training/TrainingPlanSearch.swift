@@ -3,8 +3,24 @@
 /// plans that divide the model, the chips and the batch and fit in memory, fastest first.
 public struct TrainingPlanSearch: Sendable {
     public var estimator: TrainingEstimator
+    /// The most plans evaluated; beyond it an even sample of the candidates is (the budget).
+    public var maximumPlans: Int
 
-    public init(estimator: TrainingEstimator) { self.estimator = estimator }
+    /// The default budget: every candidate of any real system fits well inside it.
+    public static let defaultMaximumPlans = 50_000
+
+    public init(estimator: TrainingEstimator, maximumPlans: Int = defaultMaximumPlans) {
+        self.estimator = estimator
+        self.maximumPlans = max(1, maximumPlans)
+    }
+
+    /// The candidates within the budget: all of them, or every k-th so that the sample spans them.
+    public func budgetedCandidates() -> (plans: [TrainingPlan], all: Int) {
+        let all = candidates()
+        guard all.count > maximumPlans else { return (all, all.count) }
+        let step = (all.count + maximumPlans - 1) / maximumPlans
+        return (stride(from: 0, to: all.count, by: step).map { all[$0] }, all.count)
+    }
 
     /// Every legal plan, fitting or not.
     public func candidates() -> [TrainingPlan] {
@@ -76,7 +92,7 @@ public struct TrainingPlanSearch: Sendable {
     public func evaluate(progress: (@Sendable (Int, Int) -> Void)? = nil) -> (
         estimates: [TrainingEstimate], candidates: Int, failures: [String: Int]
     ) {
-        let plans = candidates()
+        let plans = budgetedCandidates().plans
         let estimator = self.estimator
         let total = plans.count
         @Sendable func attempt(_ plan: TrainingPlan) -> Result<TrainingEstimate, EstimationError> {

@@ -70,7 +70,9 @@ struct FuzzTests {
             var text = try String(contentsOfFile: source, encoding: .utf8)
             for _ in 0...(rng.next() % 3) { text = Self.mutate(text, &rng) }
             let path = try BadInputTests.write(text, name: "fuzz.yaml")
-            defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+            defer {
+                try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            }
             let start = ContinuousClock.now
             do {
                 let file = try ScenarioFile.load(path: path, catalog: catalog)

@@ -63,10 +63,10 @@ extension ScenarioFile {
         case "workload.input_tokens":
             serving.inputTokens = Int(value)
             // The other length stays at its default when it was assumed too.
-            if serving.outputTokens == nil { serving.outputTokens = 512 }
+            if serving.outputTokens == nil { serving.outputTokens = Self.defaultOutputTokens }
         case "workload.output_tokens":
             serving.outputTokens = Int(value)
-            if serving.inputTokens == nil { serving.inputTokens = 1_024 }
+            if serving.inputTokens == nil { serving.inputTokens = Self.defaultInputTokens }
         default: return nil
         }
         var variant = self

@@ -172,6 +172,10 @@ extension ScenarioFile {
 }
 
 extension ScenarioFile {
+    /// A chat request's lengths when a workload states neither (sources in `completedLengths`).
+    static let defaultInputTokens = 1_024
+    static let defaultOutputTokens = 512
+
     /// The workload with request lengths filled in when it states neither a prompt length nor a
     /// decode context: a chat request of 1,024 prompt tokens and 512 output tokens, each listed as an
     /// assumption with the range between ShareGPT's short requests and DeepSeek's long service mix.
@@ -181,20 +185,20 @@ extension ScenarioFile {
         var assumptions = [
             Assumption(
                 key: "workload.input_tokens",
-                value: 1_024,
+                value: Double(Self.defaultInputTokens),
                 low: 230,
                 high: 4_400,
                 source:
                     "the 1,024-token prompts vLLM's, SGLang's and InferenceX's benchmarks default to; ShareGPT as those benchmarks sample it (about 230, vLLM PR 18566) to DeepSeek's service mix (608B input tokens a day against 168B output, open-infra-index day 6)"
             )
         ]
-        workload.inputTokens = 1_024
+        workload.inputTokens = Self.defaultInputTokens
         if serving.outputTokens == nil {
-            workload.outputTokens = 512
+            workload.outputTokens = Self.defaultOutputTokens
             assumptions.append(
                 Assumption(
                     key: "workload.output_tokens",
-                    value: 512,
+                    value: Double(Self.defaultOutputTokens),
                     low: 128,
                     high: 1_200,
                     source:

@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ParityCore", targets: ["ParityCore"]),
         .library(name: "ParityCatalog", targets: ["ParityCatalog"]),
         .library(name: "ParityReport", targets: ["ParityReport"]),
+        .library(name: "ParitySimulation", targets: ["ParitySimulation"]),
         .executable(name: "parity", targets: ["parity"]),
     ],
     dependencies: [
@@ -17,10 +18,14 @@ let package = Package(
     targets: [
         // Pure model: units, architectures, counting, hardware, scenarios. No dependencies, no Foundation.
         .target(name: "ParityCore"),
+        // Request-level simulation of a serving engine: arrivals, scheduling, KV capacity, percentiles.
+        .target(name: "ParitySimulation", dependencies: ["ParityCore"]),
         // Decoding of catalog files (YAML, JSON, Hugging Face configs), unit strings and scenarios.
         .target(
             name: "ParityCatalog",
-            dependencies: ["ParityCore", "ParityReport", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "ParityCore", "ParityReport", "ParitySimulation", .product(name: "Yams", package: "Yams"),
+            ],
             resources: [.copy("Resources/catalog")]
         ),
         // Tables, JSON and CSV rendering of results.
@@ -35,6 +40,7 @@ let package = Package(
         ),
         .executableTarget(name: "parity", dependencies: ["ParityCLI"]),
         .testTarget(name: "ParityCoreTests", dependencies: ["ParityCore"]),
+        .testTarget(name: "ParitySimulationTests", dependencies: ["ParitySimulation", "ParityCore"]),
         .testTarget(
             name: "ParityCatalogTests",
             dependencies: ["ParityCatalog", "ParityCore"],

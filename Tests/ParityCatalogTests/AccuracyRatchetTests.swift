@@ -2,6 +2,7 @@ import Foundation
 import ParityCatalog
 import ParityCore
 import ParityReport
+import Synchronization
 import Testing
 
 /// Validation is the product's own test: predicted against published values for every case in the
@@ -26,6 +27,16 @@ struct AccuracyRatchetTests {
         return items.compactMap(\.stringValue)
     }
 
+    /// Sets that read the same files (the sweep's TPOT and TTFT) share one validation run.
+    static let shared = Mutex<[[String]: ValidationReport]>([:])
+
+    static func report(_ paths: [String]) throws -> ValidationReport {
+        if let done = shared.withLock({ $0[paths] }) { return done }
+        let report = try ValidationRun.run(paths: paths, catalog: Fixtures.catalog)
+        shared.withLock { $0[paths] = report }
+        return report
+    }
+
     /// Every set's files are in the repository (the measured sweep under validation/serving-sweeps),
     /// so every bound is checked on a clone that stands alone.
     @Test(arguments: sets)
@@ -38,7 +49,7 @@ struct AccuracyRatchetTests {
         let paths = Self.paths(of: set).map { Self.root + "/" + $0 }
         #expect(!paths.isEmpty, "\(set) lists no paths")
         #expect(Self.available(set), "\(set): \(paths.joined(separator: ", ")) not present")
-        let report = try ValidationRun.run(paths: paths, catalog: Fixtures.catalog)
+        let report = try Self.report(paths)
         // A set may hold one metric of its files to its bounds (the sweep's TPOT apart from its TTFT).
         let metric = bound["metric"]?.stringValue
         let summary = ValidationReport.summary(report.cases.filter { metric == nil || $0.metric == metric })

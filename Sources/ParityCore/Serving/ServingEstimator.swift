@@ -8,7 +8,11 @@
 /// all-to-all; tensor-parallel ones all-reduce. Two-batch overlap hides communication behind the
 /// other micro-batch's computation.
 public struct ServingEstimator: Sendable {
-    public var architecture: ModelArchitecture
+    public var architecture: ModelArchitecture {
+        didSet { layerGroups = Self.groups(architecture.layers) }
+    }
+    /// The model's distinct layers and how often each occurs, in order of first occurrence.
+    private(set) var layerGroups: [(layer: ModelArchitecture.Layer, count: Int)]
     public var chip: Chip
     public var system: System?
     public var stack: SoftwareStack
@@ -22,10 +26,25 @@ public struct ServingEstimator: Sendable {
         deployment: ServingDeployment
     ) {
         self.architecture = architecture
+        self.layerGroups = Self.groups(architecture.layers)
         self.chip = chip
         self.system = system
         self.stack = stack
         self.deployment = deployment
+    }
+
+    static func groups(_ layers: [ModelArchitecture.Layer]) -> [(layer: ModelArchitecture.Layer, count: Int)] {
+        var groups: [(layer: ModelArchitecture.Layer, count: Int)] = []
+        var index: [ModelArchitecture.Layer: Int] = [:]
+        for layer in layers {
+            if let i = index[layer] {
+                groups[i].count += 1
+            } else {
+                index[layer] = groups.count
+                groups.append((layer, 1))
+            }
+        }
+        return groups
     }
 
     /// Time spent in one step, by kind of work (seconds per step).
@@ -324,7 +343,7 @@ public struct ServingEstimator: Sendable {
 
     /// What one forward pass processes per attention-DP rank: decode tokens of running sequences
     /// and, with chunked prefill, prompt tokens in the same pass.
-    struct Load {
+    struct Load: Equatable {
         var decodeSequences: Double = 0
         /// Decode tokens: one per sequence, plus the draft tokens verified with speculative decoding.
         var decodeTokens: Double = 0
@@ -378,6 +397,24 @@ public struct ServingEstimator: Sendable {
         load.prefillTokens = chunk
         let mixed = try step(load)
         return decodeOnly.blended(with: mixed, weight: share)
+    }
+
+    /// One engine step as a request-level simulator sees it, per attention-DP rank:
+    /// `decodeSequences` sequences decode at mean `context` while `prefillTokens` prompt tokens of
+    /// `promptLength`-token prompts are prefilled in the same pass.
+    public func step(
+        decodeSequences: Int,
+        context: Int,
+        prefillTokens: Int,
+        promptLength: Int
+    ) throws(EstimationError) -> StepBreakdown {
+        var load = Load()
+        load.decodeSequences = Double(decodeSequences)
+        load.decodeTokens = Double(decodeSequences) * Double(deployment.draftTokens + 1)
+        load.context = max(1, context)
+        load.prefillTokens = Double(prefillTokens)
+        load.promptLength = max(1, promptLength)
+        return try step(load)
     }
 
     /// The time to prefill `tokens` prompt tokens per attention-DP rank, in sequences of `sequenceLength`.
@@ -471,14 +508,16 @@ public struct ServingEstimator: Sendable {
         // The fused expert-parallel kernel's measured figures, where they apply: the same for every layer.
         let fusedBandwidth = try expertStreamingBandwidth()
         let fusedComputeRate = fusedExpertRate()
-        var passes: [(layer: ModelArchitecture.Layer, load: Load)] = a.layers.filter { layer in
-            let isMoE = if case .mixtureOfExperts = layer.feedForward { true } else { false }
+        // Identical layers under the same load cost the same: each distinct one is costed once and
+        // counted as often as it occurs (DeepSeek-V3's 58 MoE layers are one).
+        var distinct: [(layer: ModelArchitecture.Layer, load: Load, count: Int)] = layerGroups.filter { group in
+            let isMoE = if case .mixtureOfExperts = group.layer.feedForward { true } else { false }
             switch part {
             case .all: return true
             case .moeLayers: return isMoE
             case .rest: return !isMoE
             }
-        }.map { ($0, load) }
+        }.map { ($0.layer, load, $0.count) }
         var draftPasses = 0
         if !prefill, part != .moeLayers, d.draftTokens > 0, let mtp = a.multiTokenPrediction {
             var draft = Load()
@@ -486,10 +525,13 @@ public struct ServingEstimator: Sendable {
             draft.decodeTokens = load.decodeSequences
             draft.context = load.context
             draftPasses = d.draftTokens
-            passes += Array(repeating: (mtp.layer, draft), count: draftPasses)
+            distinct.append((mtp.layer, draft, draftPasses))
         }
-        for (layer, layerLoad) in passes {
+        for (layer, layerLoad, count) in distinct {
             let load = layerLoad
+            let earlier = b
+            b = StepBreakdown()
+            defer { b = earlier.adding(b.scaled(by: Double(count))) }
             let m = load.tokens
             let instanceTokens = m * Double(d.attentionDP)
             var compute = Seconds.zero

@@ -110,6 +110,10 @@ public struct SoftwareStack: Hashable, Sendable {
         /// Prompt tokens one aggregated step takes at most (a count): the engine's chunked-prefill
         /// budget (`max_num_tokens`, `max_num_batched_tokens`, `chunked_prefill_size`).
         case prefillChunkTokens = "prefill_chunk_tokens"
+        /// Latency a request's first token carries beyond the engine's steps (seconds): the API
+        /// server's parsing and tokenization, the hand-off to the engine loop, detokenization and the
+        /// first streamed chunk, as a benchmark client sees them at low load.
+        case requestOverhead = "request_overhead"
         /// How the framework overlaps the data-parallel gradient reduction with backward passes (a
         /// count): 0 not at all (reduced after the last backward), 1 behind the last micro-batch's
         /// backward (the default when absent), 2 per virtual pipeline chunk, each chunk reduced as its
@@ -146,7 +150,8 @@ public struct SoftwareStack: Hashable, Sendable {
                 .decodeAttentionEfficiency, .sparseDecodeAttentionEfficiency, .usableMemoryFraction,
                 .graphCollectiveLatency, .moeLayerOverheadEP,
                 .moeLayerOverheadTP, .latentAttentionLayerOverhead, .expertAllToAllLatency, .kernelOverhead,
-                .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .expertImbalanceBalanced,
+                .elementwiseKernelsPerLayer, .decodeStepOverhead, .prefillChunkTokens, .requestOverhead,
+                .expertImbalanceBalanced,
                 .expertImbalanceUnbalanced, .expertImbalanceReferenceEP, .indexerSelectionTimePerQuery,
                 .compressedLayerKernelsCSA,
                 .compressedLayerKernelsHCA,
@@ -174,7 +179,7 @@ public struct SoftwareStack: Hashable, Sendable {
                 .collectiveLatency, .kernelOverhead, .graphCollectiveLatency, .moeLayerOverheadEP, .moeLayerOverheadTP,
                 .latentAttentionLayerOverhead, .expertAllToAllLatency, .decodeStepOverhead,
                 .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .fusedMoELayerOverheadEP,
-                .indexerSelectionTimePerQuery,
+                .indexerSelectionTimePerQuery, .requestOverhead,
             ].contains(self)
         }
 

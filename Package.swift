@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "ParityCLI",
             dependencies: [
-                "ParityCore", "ParityCatalog", "ParityReport",
+                "ParityCore", "ParityCatalog", "ParityReport", "ParitySimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

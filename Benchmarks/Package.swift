@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ParityCore", package: "Parity"),
                 .product(name: "ParityCatalog", package: "Parity"),
+                .product(name: "ParitySimulation", package: "Parity"),
             ],
             path: "Benchmarks/ParityBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -13,7 +13,9 @@ public enum TrainingReport {
         servingPlan: Plan? = nil,
         plansWeighed: Int? = nil,
         bands: [Metric: (low: Double, high: Double)] = [:],
-        assumptions: [Assumption] = []
+        assumptions: [Assumption] = [],
+        percentiles: [(name: String, mean: Double, p50: Double, p90: Double, p99: Double)] = [],
+        load: [(name: String, value: Double)] = []
     ) -> ReportValue {
         var fields: [ReportValue.Field] = [
             .init("id", .string(id)),
@@ -36,6 +38,27 @@ public enum TrainingReport {
                     )
                 )
             )
+        }
+        if !percentiles.isEmpty {
+            fields.append(
+                .init(
+                    "percentiles",
+                    .object(
+                        percentiles.map { p in
+                            .init(
+                                p.name,
+                                .object([
+                                    .init("mean", .number(p.mean)), .init("p50", .number(p.p50)),
+                                    .init("p90", .number(p.p90)), .init("p99", .number(p.p99)),
+                                ])
+                            )
+                        }
+                    )
+                )
+            )
+        }
+        if !load.isEmpty {
+            fields.append(.init("load", .object(load.map { .init($0.name, .number($0.value)) })))
         }
         fields.append(
             .init(

@@ -1,6 +1,7 @@
 import Benchmark
 import ParityCatalog
 import ParityCore
+import ParitySimulation
 
 /// Speed of the estimators: one decode-step prediction, one training-step prediction, and a whole
 /// training-plan search. Catalog loading happens once, outside the measured region.
@@ -34,6 +35,33 @@ let benchmarks: @Sendable () -> Void = {
         )
         for _ in benchmark.scaledIterations {
             blackHole(try? estimator.decodeStep(batch: 64, context: 4_500))
+        }
+    }
+
+    Benchmark(
+        "Request-level simulation, 10,000 requests (Poisson, 4K in, 1K out ±50%), DeepSeek-V3 on 16 H800, vLLM",
+        configuration: .init(scalingFactor: .one)
+    ) { benchmark in
+        let deployment = ServingDeployment(ranks: 16, attentionDP: 16, moeEP: 16, densePrecision: .fp8)
+        let estimator = ServingEstimator(
+            architecture: deepseek,
+            chip: h800,
+            system: hgx,
+            stack: hopper,
+            deployment: deployment
+        )
+        let load = LoadSpec(
+            arrivals: .poisson(ratePerSecond: 2, requests: 10_000),
+            inputTokens: 4_096,
+            outputTokens: 1_024,
+            inputLengths: .uniform(ratio: 0.5),
+            outputLengths: .uniform(ratio: 0.5)
+        )
+        let policy = SchedulerPolicy(family: .vllm, maxRunning: 256, tokenBudget: 8_192, kvCapacityTokens: 400_000)
+        for _ in benchmark.scaledIterations {
+            // A fresh cost cache each time: the estimator's pricing is part of what is measured.
+            var simulator = ServingSimulator(policy: policy, cost: CachedStepCost(estimator: estimator))
+            blackHole(simulator.run(load))
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ParityCatalog
 import ParityCore
 import ParityReport
+import ParitySimulation
 
 struct Run: RenderingCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +44,15 @@ struct Run: RenderingCommand {
                 servingPlan: prediction.servingPlan,
                 plansWeighed: prediction.plansWeighed,
                 bands: prediction.bands,
-                assumptions: prediction.assumptions
+                assumptions: prediction.assumptions,
+                percentiles: prediction.load?.percentiles.map {
+                    ($0.name, $0.summary.mean, $0.summary.p50, $0.summary.p90, $0.summary.p99)
+                } ?? [],
+                load: prediction.load.map { l in
+                    [("requests_per_s", l.requestsPerSecond)]
+                        + (l.goodput.map { [("goodput_requests_per_s", $0)] } ?? [])
+                        + [("preemptions", Double(l.preemptions)), ("rejected", Double(l.rejected))]
+                } ?? []
             ).json() + "\n"
         case .table, .csv, .markdown, .html:
             let table = TrainingReport.table(

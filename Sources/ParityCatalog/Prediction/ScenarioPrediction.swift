@@ -30,6 +30,8 @@ public struct ScenarioPrediction: Sendable {
     /// Each metric's range over the assumptions' ranges (one at a time, combined in quadrature);
     /// the point estimate always lies inside.
     public var bands: [Metric: (low: Double, high: Double)] = [:]
+    /// The stated load simulated request by request, when the workload states one.
+    public var load: LoadSimulation?
 }
 
 extension ScenarioFile {

@@ -89,6 +89,9 @@ public enum Workload: Hashable, Sendable {
         public var cachedInputFraction: Double?
         public var concurrency: Int?
         public var numRequests: Int?
+        /// Open-loop arrivals per second (instead of a concurrency).
+        public var requestRatePerSecond: Double?
+        public var arrival: Arrival?
         public var weightsPrecision: Precision?
         public var attentionPrecision: Precision?
         public var kvCachePrecision: Precision?
@@ -99,6 +102,16 @@ public enum Workload: Hashable, Sendable {
         public var disaggregated: Bool?
         public var attentionFFNDisaggregated: Bool?
         public init() {}
+    }
+
+    /// How a serving load's requests arrive.
+    public enum Arrival: String, Hashable, Sendable, CaseIterable {
+        /// `concurrency` in flight, each finished request replaced at once.
+        case closed
+        /// Every request at once.
+        case burst
+        /// Open-loop Poisson arrivals at `request_rate_per_s`.
+        case poisson
     }
 
     /// Draft tokens per step and their acceptance rate (MTP or a draft model).

@@ -29,9 +29,16 @@ public struct SchedulerPolicy: Hashable, Sendable {
         /// The whole prompt and answer up front, so nothing is ever evicted (TensorRT-LLM's
         /// `GUARANTEED_NO_EVICT`).
         case reserveFull
+        /// Room for the prompt and an estimated share of every running answer still to come
+        /// (SGLang's `new_token_ratio`, 0.7 at start), growing as `incremental` and retracting the
+        /// newest request when decoding runs out of room.
+        case estimated
     }
 
     public var family: Family
+    /// The share of each running request's remaining answer `estimated` admission keeps room for
+    /// (SGLang's initial `new_token_ratio`, `init_new_token_ratio` 0.7 in `global_config`).
+    public static let estimatedAnswerShare = 0.7
     /// Sequences running at once (`max_num_seqs`, `max_running_requests`, `max_batch_size`).
     public var maxRunning: Int
     /// Tokens per step (`max_num_batched_tokens`, `chunked_prefill_size`, `max_num_tokens`).
@@ -60,7 +67,8 @@ public struct SchedulerPolicy: Hashable, Sendable {
         self.maxRunning = max(1, maxRunning)
         self.tokenBudget = max(1, tokenBudget)
         self.kvCapacityTokens = kvCapacityTokens
-        self.admission = admission ?? (family == .trtllm ? .reserveFull : .incremental)
+        self.admission =
+            admission ?? (family == .trtllm ? .reserveFull : family == .sglang ? .estimated : .incremental)
         self.tokensPerDecodeStep = max(1, tokensPerDecodeStep)
         self.emittedPerDecodeStep = max(1, emittedPerDecodeStep)
         self.requestOverhead = max(0, requestOverhead)

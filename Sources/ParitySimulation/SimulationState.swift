@@ -159,7 +159,8 @@ struct SimulationState {
         admitted.append(id)
         prefilling.append(id)
         runningCount += 1
-        reserved += live[id].promise
+        live[id].reserved = live[id].promise
+        reserved += live[id].reserved
         return id
     }
 
@@ -186,7 +187,7 @@ struct SimulationState {
                 cached -= Double(live[id].prefilled)
                 prefilling.removeAll { $0 == id }
             }
-            reserved -= live[id].promise
+            reserved -= live[id].reserved
             live[id].running = false
             live[id].toPrefill = live[id].prompt + Int(live[id].generatedBase)
             live[id].prefilled = 0
@@ -248,7 +249,7 @@ struct SimulationState {
         decodeContext -= held
         cached -= held
         decoding -= 1
-        reserved -= live[id].promise
+        reserved -= live[id].reserved
         runningCount -= 1
         live[id].running = false
         let r = live[id]

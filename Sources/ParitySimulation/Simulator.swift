@@ -34,6 +34,8 @@ struct LiveRequest {
     var running = false
     /// Bumped at preemption, so the request's earlier finish entry is ignored.
     var epoch = 0
+    /// KV entries promised to it when admitted, released when it leaves.
+    var reserved = 0
 
     init(arrival: Double, prompt: Int, output: Int, toPrefill: Int) {
         self.arrival = arrival
@@ -145,7 +147,7 @@ extension SchedulerPolicy {
         if let arrival = state.nextArrival, step > 0, step.isFinite {
             n = min(n, max(1, Int(((arrival - state.now) / step).rounded(.up))))
         }
-        if admission == .incremental, let capacity = kvCapacityTokens {
+        if admission != .reserveFull, let capacity = kvCapacityTokens {
             let growth = max(1, Int((Double(plan.decoders * tokensPerDecodeStep)).rounded(.up)))
             n = min(n, max(1, Int(Double(capacity) - state.cached) / growth))
         }
@@ -154,7 +156,7 @@ extension SchedulerPolicy {
 
     func schedule(_ state: inout SimulationState) -> StepPlan {
         var plan = StepPlan()
-        if admission == .incremental { makeRoomForDecode(&state) }
+        if admission != .reserveFull { makeRoomForDecode(&state) }
         let promptWork = !state.prefilling.isEmpty || (!state.waiting.isEmpty && state.runningCount < maxRunning)
         let prefillFirst = family == .sglang && promptWork
         var budget = tokenBudget
@@ -196,6 +198,11 @@ extension SchedulerPolicy {
                     guard state.reserved + state.live[next].promise <= capacity else { return }
                 case .incremental:
                     guard cached + Double(chunk + tokensPerDecodeStep) <= Double(capacity) else { return }
+                case .estimated:
+                    // Room for what is held, a share of what running answers and this one will add.
+                    let ahead = Double(state.reserved + state.live[next].promise) - cached - Double(chunk)
+                    let need = cached + Double(chunk) + Self.estimatedAnswerShare * max(0, ahead)
+                    guard need <= Double(capacity) else { return }
                 }
             }
             let id = state.admitFirstWaiting()

@@ -135,6 +135,32 @@ struct SimulatorTests {
         #expect(try #require(t.ttft).p99 > 200 * 0.01)
     }
 
+    @Test("SGLang keeps room for running answers, so a full cache retracts far less than vLLM's")
+    func estimatedAdmission() {
+        let load = LoadSpec(
+            arrivals: .closedLoop(concurrency: 64, requests: 640),
+            inputTokens: 1_000,
+            outputTokens: 500
+        )
+        var vllm = simulator(.vllm, kv: 20_000)
+        var sglang = simulator(.sglang, kv: 20_000)
+        let v = vllm.run(load)
+        let s = sglang.run(load)
+        #expect(v.records.count == 640 && s.records.count == 640)
+        #expect(s.preemptions * 4 < v.preemptions)
+    }
+
+    @Test("Full reservation holds its promises exactly: a long run never drifts into refusing work")
+    func reservationDoesNotDrift() throws {
+        // Two requests' prompts and answers fit at once; after 2,000 of them the engine still runs two.
+        var trt = simulator(.trtllm, kv: 2 * 1_100)
+        let r = trt.run(
+            LoadSpec(arrivals: .closedLoop(concurrency: 2, requests: 2_000), inputTokens: 1_000, outputTokens: 100)
+        )
+        #expect(r.records.count == 2_000)
+        #expect(r.timeline.decoders.suffix(50).contains(2))
+    }
+
     @Test("A prompt larger than the whole cache is rejected, and the rest are served")
     func rejection() {
         var sim = simulator(kv: 1_000)

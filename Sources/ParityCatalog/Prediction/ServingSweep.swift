@@ -347,6 +347,22 @@ public enum ServingSweep {
         }
     }
 
+    /// KV-cache tokens one attention-DP rank holds: the stack's usable share of its memory less the
+    /// weights, over the cache one token takes. The rows do not record the KV precision; the
+    /// capacity is that of an FP8 cache, the most the deployments could have held (the recipes of
+    /// quantised models set it), so only the runs that were limited even then queue for memory.
+    static func kvCapacity(_ estimator: ServingEstimator, context: Int) -> Int? {
+        guard let capacity = estimator.chip.memory.capacity,
+            let usable = estimator.stack.value(.usableMemoryFraction)
+        else { return nil }
+        let free =
+            capacity.value / Double(estimator.deployment.ranksPerChip) * usable - estimator.weightBytesPerRank.value
+        let bf16 = estimator.cacheBytesPerSequence(context: context).value / Double(max(1, context))
+        let perToken = bf16 / estimator.deployment.kvBytesPerElement
+        guard free > 0, perToken > 0 else { return nil }
+        return Int(min(free / perToken, 1e12))
+    }
+
     /// The client a row was measured with: InferenceX's for its exports, aiconfigurator's AIPerf
     /// template for NVIDIA's gap-analysis runs.
     static func client(_ row: [String: String]) -> BenchmarkClient {
@@ -378,6 +394,7 @@ public enum ServingSweep {
             family: family,
             maxRunning: concurrency,
             tokenBudget: budget,
+            kvCapacityTokens: kvCapacity(estimator, context: isl + osl),
             requestOverhead: estimator.stack.value(.requestOverhead) ?? 0
         )
         var simulator = ServingSimulator(policy: policy, cost: cost)

@@ -95,6 +95,13 @@ struct ServerTests {
             #expect(status == 400)
             #expect(body.contains("catalog names only") && !body.contains("s3cr3t"))
         }
+        // A request trace is a file too.
+        let traced = Self.scenario.replacingOccurrences(
+            of: "tpot_slo_ms: 30}",
+            with: "tpot_slo_ms: 30, trace: \(existing)}"
+        )
+        let (traceStatus, traceBody) = try await request("POST", "/v1/run", body: traced)
+        #expect(traceStatus == 400 && traceBody.contains("workload.trace") && !traceBody.contains("s3cr3t"))
         let (status, body) = try await request(
             "POST",
             "/v1/compare?systems=hgx-h100,/etc/passwd.yaml",

@@ -127,6 +127,12 @@ enum ParityAPI {
                 if let name = item.stringValue { named.append((name, "compare.systems[\(index)]", .system)) }
             }
         }
+        if node["workload"]?["trace"] != nil {
+            return .error(
+                400,
+                "workload.trace: the server accepts catalog names only, not files. Fix: state concurrency or request_rate_per_s instead."
+            )
+        }
         for (name, key, kind) in named {
             if let refusal = refuseFile(name, key: key, kind: kind, catalogDirectories: catalogDirectories) {
                 return refusal

@@ -58,7 +58,15 @@ extension ScenarioFile {
         kvCapacityTokens: Int?,
         stack: SoftwareStack
     ) -> LoadSimulation? {
-        guard let input = serving.inputTokens, let output = serving.outputTokens else { return nil }
+        let traced = trace.map { specs in
+            (
+                specs.reduce(0) { $0 + $1.inputTokens } / max(1, specs.count),
+                specs.reduce(0) { $0 + $1.outputTokens } / max(1, specs.count)
+            )
+        }
+        guard let input = serving.inputTokens ?? traced?.0, let output = serving.outputTokens ?? traced?.1 else {
+            return nil
+        }
         guard let arrivals = arrivals(serving, groups: groups) else { return nil }
         let family = SchedulerPolicy.Family.of(scenario.system.software ?? stack.name)
         let memory = (chip.memory.capacity?.value ?? 80 * 1_073_741_824) / 1_073_741_824
@@ -107,6 +115,11 @@ extension ScenarioFile {
     /// One group's arrivals: its share of the concurrency or rate, and of the requests.
     func arrivals(_ serving: Workload.Serving, groups: Int) -> (kind: Arrivals, words: String)? {
         let g = max(1, groups)
+        if let trace, serving.arrival == nil || serving.arrival == .trace {
+            // Requests are dealt to the groups in turn, as a round-robin router does.
+            let mine = stride(from: 0, to: trace.count, by: g).map { trace[$0] }.prefix(Self.maxSimulatedRequests)
+            return (.trace(Array(mine)), "the trace's \(mine.count) requests (every \(g == 1 ? "one" : "\(g)th"))")
+        }
         func share(_ n: Int) -> Int {
             min(Self.maxSimulatedRequests, max(1, Int((Double(n) / Double(g)).rounded(.up))))
         }

@@ -84,6 +84,7 @@ enum ScenarioDecoding {
             s.numRequests = try r.optionalInteger("num_requests", minimum: 1)
             s.requestRatePerSecond = try r.optionalNumber("request_rate_per_s", minimum: 0, exclusiveMinimum: true)
             s.arrival = try r.optionalEnum("arrival", Workload.Arrival.self)
+            s.trace = try r.optionalString("trace")
             s.weightsPrecision = try r.optionalEnum("weights_precision", Precision.self)
             s.attentionPrecision = try r.optionalEnum("attention_precision", Precision.self)
             s.kvCachePrecision = try r.optionalEnum("kv_cache_precision", Precision.self)
@@ -110,7 +111,7 @@ enum ScenarioDecoding {
     static let trainingKeys = ["tokens", "sequence_length", "global_batch", "global_batch_tokens", "precision"]
     static let servingKeys = [
         "input_tokens", "output_tokens", "decode_context_tokens", "cached_input_fraction", "concurrency",
-        "num_requests", "request_rate_per_s", "arrival", "weights_precision", "attention_precision",
+        "num_requests", "request_rate_per_s", "arrival", "trace", "weights_precision", "attention_precision",
         "kv_cache_precision", "ttft_slo_ms",
         "tpot_slo_ms", "slo_percentile", "speculative", "disaggregated", "attention_ffn_disaggregated",
     ]

@@ -1,5 +1,6 @@
 import Foundation
 public import ParityCore
+public import ParitySimulation
 
 /// A scenario read from a file and resolved against the catalog: its model's architecture, its
 /// chip and its scale-up system.
@@ -13,6 +14,8 @@ public struct ScenarioFile: Sendable {
     public var modelAssumptions: [String]
     /// Features the `model_spec` says it cannot express; such a scenario is not predicted.
     public var unexpressedFeatures: [String] = []
+    /// The requests of `workload.trace`, read when the scenario is loaded.
+    public var trace: [RequestSpec]?
 
     /// Reads and validates a scenario: unknown keys, wrong types, negative or non-finite numbers,
     /// unknown models, chips and systems are errors naming the file and key path.
@@ -99,6 +102,28 @@ public struct ScenarioFile: Sendable {
                 )
             }
         }
+        var trace: [RequestSpec]?
+        if case .serving(let serving) = scenario.workload, serving.arrival == .trace, serving.trace == nil {
+            throw CatalogError(
+                file: path,
+                keyPath: "workload.arrival",
+                message: "Arrivals from a trace, but no trace is named.",
+                fix: "Name the trace file under workload.trace, or choose closed, burst or poisson."
+            )
+        }
+        if case .serving(let serving) = scenario.workload, let name = serving.trace {
+            do {
+                trace = try TraceFile.load(path: relative(name, to: directory))
+            } catch {
+                throw CatalogError(
+                    file: path,
+                    keyPath: "workload.trace",
+                    message:
+                        "\(error.file ?? name)\(error.keyPath.isEmpty ? "" : " (\(error.keyPath))"): \(error.message)",
+                    fix: error.fix
+                )
+            }
+        }
         return ScenarioFile(
             path: path,
             scenario: scenario,
@@ -106,7 +131,8 @@ public struct ScenarioFile: Sendable {
             chip: chip,
             system: system,
             modelAssumptions: assumptions,
-            unexpressedFeatures: unexpressed
+            unexpressedFeatures: unexpressed,
+            trace: trace
         )
     }
 

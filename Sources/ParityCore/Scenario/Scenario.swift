@@ -92,6 +92,8 @@ public enum Workload: Hashable, Sendable {
         /// Open-loop arrivals per second (instead of a concurrency).
         public var requestRatePerSecond: Double?
         public var arrival: Arrival?
+        /// A request trace file (arrival times, input and output lengths), as the scenario names it.
+        public var trace: String?
         public var weightsPrecision: Precision?
         public var attentionPrecision: Precision?
         public var kvCachePrecision: Precision?
@@ -112,6 +114,8 @@ public enum Workload: Hashable, Sendable {
         case burst
         /// Open-loop Poisson arrivals at `request_rate_per_s`.
         case poisson
+        /// The arrivals and lengths of `trace`.
+        case trace
     }
 
     /// Draft tokens per step and their acceptance rate (MTP or a draft model).

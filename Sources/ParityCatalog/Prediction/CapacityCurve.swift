@@ -1,4 +1,4 @@
-public import ParityCore
+import ParityCore
 import ParitySimulation
 
 /// Latency percentiles against offered load: the same scenario simulated at a series of Poisson

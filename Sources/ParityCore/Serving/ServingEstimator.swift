@@ -247,7 +247,7 @@ public struct ServingEstimator: Sendable {
         }
         return Rates(
             dense: try rate(deployment.densePrecision, weightOnly: deployment.weightOnly),
-            expert: try rate(deployment.expertPrecision, weightOnly: deployment.weightOnly),
+            expert: try rate(deployment.expertPrecision, weightOnly: deployment.weightOnly) * expertGEMMFactor,
             attention: bf16 * decodeAttention / dies,
             prefillAttention: bf16 * (stack.value(.attentionEfficiency) ?? 1) / dies,
             sparseAttention: stack.value(.sparseDecodeAttentionEfficiency).map { bf16 * $0 / dies },
@@ -255,6 +255,17 @@ public struct ServingEstimator: Sendable {
             memory: bandwidth * (try parameter(.memoryBandwidthEfficiency)) / dies,
             overhead: Seconds(stack.value(.kernelOverhead) ?? 0)
         )
+    }
+
+    /// How much slower routed experts' grouped GEMMs compute than a dense GEMM of the precision:
+    /// the stack's measured ratio, 1 where the stack has no such evidence. (The same tables show
+    /// experts sharded by tensor parallelism slower still, 0.25-0.53 of whole experts at TP8; applied,
+    /// that took Ant Group's H20 TP8 prefill from within 30% to 45-68% slow, so it is left out.)
+    var expertGEMMFactor: Double {
+        let d = deployment
+        let compute: ComputePrecision = d.weightOnly ? .bf16 : d.expertPrecision.computePrecision
+        return (compute == .fp4 ? stack.value(.groupedGEMMEfficiencyRatioFP4) : nil)
+            ?? stack.value(.groupedGEMMEfficiencyRatio) ?? 1
     }
 
     /// The faster of the chip's FP8 and INT8 GEMM rates under this stack, for the indexer's scores

@@ -53,6 +53,11 @@ public struct SoftwareStack: Hashable, Sendable {
         case expertGEMMEfficiencyEP = "expert_gemm_efficiency_ep"
         /// Fixed time of the same fused kernel in decode, its dispatch and combine included (seconds).
         case fusedMoELayerOverheadEP = "fused_moe_layer_overhead_ep"
+        /// A fused-MoE (grouped expert GEMM) layer's compute efficiency over the dense GEMM efficiency
+        /// at the same precision, with whole experts on each rank and thousands of tokens (a fraction).
+        case groupedGEMMEfficiencyRatio = "grouped_gemm_efficiency_ratio"
+        /// The same for FP4 experts, where the stack measured them apart.
+        case groupedGEMMEfficiencyRatioFP4 = "grouped_gemm_efficiency_ratio_fp4"
         /// Fraction of the per-direction scale-up link bandwidth collectives reach (bus bandwidth).
         case scaleUpEfficiency = "scale_up_efficiency"
         /// Fraction of the NIC line rate collectives across the scale-out network reach.
@@ -157,7 +162,7 @@ public struct SoftwareStack: Hashable, Sendable {
                 .compressedLayerKernelsHCA,
                 .compressedLayerKernelsSWA, .sparseAttentionMinHeads, .expertWeightBandwidthEfficiencyEP,
                 .hyperConnectionLayerOverhead, .hyperConnectionTimePerToken, .expertGEMMEfficiencyEP,
-                .fusedMoELayerOverheadEP,
+                .fusedMoELayerOverheadEP, .groupedGEMMEfficiencyRatio, .groupedGEMMEfficiencyRatioFP4,
             ].contains(self)
         }
 

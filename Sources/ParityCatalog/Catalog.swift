@@ -6,7 +6,7 @@ public import ParityCore
 ///
 /// Lookups accept a catalog name, an alias (any case; `_` and `-` alike), or a path to a file.
 public struct Catalog: Sendable {
-    public private(set) var chips: [Chip] = []
+    public internal(set) var chips: [Chip] = []
     public private(set) var systems: [System] = []
     public private(set) var sources = SourceRegistry(entries: [:], confidenceLevels: [:])
     /// Built-in and user models, by name.
@@ -113,6 +113,7 @@ public struct Catalog: Sendable {
         if fm.fileExists(atPath: index) {
             try addModels(index: index, directory: directory + "/models")
         }
+        transferMissingPeaks()
         reindex()
         try validateReferences()
     }

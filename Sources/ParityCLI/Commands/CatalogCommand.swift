@@ -9,9 +9,12 @@ struct CatalogCommand: RenderingCommand {
         abstract: "List the chips, systems or models Parity knows, with sources and export-control standing."
     )
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case chips, systems, models, sources }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case chips, systems, models, sources, stacks }
 
-    @Argument(help: "What to list: chips, systems, models or sources.")
+    @Argument(
+        help:
+            "What to list: chips, systems, models, sources or stacks (software stacks: the chips each covers, its evidence, what it transfers)."
+    )
     var kind: Kind
 
     @Option(help: "Output format: table, json, csv, markdown or html (a page with charts).")
@@ -32,6 +35,8 @@ struct CatalogCommand: RenderingCommand {
             value = .array(catalog.systems.map(HardwareReport.systemValue))
         case .models:
             (table, value) = Self.models(catalog)
+        case .stacks:
+            (table, value) = Self.stacks(catalog)
         case .sources:
             let entries = catalog.sources.entries.values.sorted { $0.id < $1.id }
             table = Table(
@@ -54,6 +59,39 @@ struct CatalogCommand: RenderingCommand {
         case .html: return HTMLReports.page(table)
         case .json: return value.json() + "\n"
         }
+    }
+
+    /// Every software stack: the chips it covers and the chips that take it by transfer, its
+    /// evidence count and the parameters it transfers from the other stacks.
+    static func stacks(_ catalog: Catalog) -> (Table, ReportValue) {
+        let listings = catalog.stackListings()
+        let list = { (names: [String]) in names.isEmpty ? "-" : names.joined(separator: ", ") }
+        let table = Table(
+            columns: ["stack", "chips", "transferred to", "evidence (low)", "transferred parameters", "selected by"],
+            alignments: [.left, .left, .left, .right, .left, .left],
+            rows: listings.map { s in
+                [
+                    s.name, list(s.chips), list(s.transferredTo), "\(s.evidenceCount) (\(s.lowConfidence))",
+                    s.transferredParameters.count > 6
+                        ? "all \(s.transferredParameters.count) (medians)" : list(s.transferredParameters),
+                    s.matches.isEmpty ? "default" : s.matches.joined(separator: " | "),
+                ]
+            }
+        )
+        let value = ReportValue.array(
+            listings.map { s in
+                .object([
+                    .init("name", .string(s.name)), .init("description", .optional(s.description)),
+                    .init("chips", .array(s.chips.map(ReportValue.string))),
+                    .init("transferred_to", .array(s.transferredTo.map(ReportValue.string))),
+                    .init("evidence_count", .integer(s.evidenceCount)),
+                    .init("low_confidence_count", .integer(s.lowConfidence)),
+                    .init("transferred_parameters", .array(s.transferredParameters.map(ReportValue.string))),
+                    .init("selected_by", .array(s.matches.map(ReportValue.string))),
+                ])
+            }
+        )
+        return (table, value)
     }
 
     /// Every built-in model, counted, or with the reason it cannot be counted exactly.

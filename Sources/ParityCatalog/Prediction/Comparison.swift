@@ -267,6 +267,7 @@ public struct Comparison: Sendable {
         for (name, provenance) in groups {
             if let p = provenance, p.confidence != .high { weak.append("\(name) (\(p.confidence.rawValue))") }
         }
+        if !chip.transferredSpecs.isEmpty { weak.append("\(chip.name) peaks (transferred)") }
         return weak
     }
 

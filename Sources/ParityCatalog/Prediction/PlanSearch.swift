@@ -53,9 +53,7 @@ extension ScenarioFile {
             : search.evaluateDisaggregated(ttftObjective: serving.ttftSLOMilliseconds.map { Seconds.milli($0) })
         let points = aggregated + disaggregated
         guard !points.isEmpty else {
-            throw EstimationError(
-                "No plan fits \(architecture.name) on \(scenario.system.chips) x \(chip.name), aggregated or split into prefill and decode pools."
-            )
+            throw EstimationError(search.noPlanReason())
         }
         let best = ServingPlanSearch.best(
             points,

@@ -51,6 +51,7 @@ extension ScenarioFile {
             prediction = try predictServing(serving, catalog: catalog)
         }
         prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
+        prediction.notes += chip.transferredSpecs.map { $0 + "." }
         if withBands { prediction.bands = bands(around: prediction, catalog: catalog) }
         return prediction
     }

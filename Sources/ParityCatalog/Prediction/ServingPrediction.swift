@@ -128,7 +128,7 @@ extension ScenarioFile {
         }
         let ep = isMoE ? (stated.ep ?? (stated.tp == nil && stated.attentionDP == nil ? ranks : 1)) : 1
         guard ranks % ep == 0 else { throw EstimationError("\(role) pool: ep \(ep) does not divide \(rankWords).") }
-        let (released, precisionNote) = deployedPrecision()
+        let (released, precisionNote) = deployedPrecision(stack: stack)
         if serving.weightsPrecision == nil { notes.append(precisionNote) }
         let experts = serving.weightsPrecision ?? released.experts
         let dense = serving.attentionPrecision ?? serving.weightsPrecision ?? released.dense
@@ -210,9 +210,11 @@ extension ScenarioFile {
 
     /// The weights' precision when the workload does not state it: as released where the chip
     /// computes that format; otherwise the nearest format it does (FP8 → INT8), as the vendors'
-    /// stacks deploy such models (W8A8 INT8 on Ascend through MindIE and vLLM-Ascend). FP4 experts
-    /// on a chip without FP4 run weight-only, as released. The note says what was assumed.
-    func deployedPrecision() -> (WeightPrecision, note: String) {
+    /// stacks deploy such models (W8A8 INT8 on Ascend through MindIE and vLLM-Ascend). Where the
+    /// stack has no evidence for that format's GEMMs but has BF16, the released weights are kept and
+    /// dequantised to BF16 in the GEMM, as vLLM runs FP8 checkpoints on Ampere (W8A16, FP8 Marlin).
+    /// FP4 experts on a chip without FP4 run weight-only, as released. The note says what was assumed.
+    func deployedPrecision(stack: SoftwareStack) -> (WeightPrecision, note: String) {
         var precision = architecture.releasedPrecision
         let released = precision
         func deployed(_ p: Precision) -> Precision {
@@ -223,6 +225,17 @@ extension ScenarioFile {
         let pair = { (p: WeightPrecision) in "\(p.dense.rawValue)/\(p.experts.rawValue)" }
         guard precision != released else {
             return (precision, "weights_precision not stated: the released \(pair(released)) weights assumed.")
+        }
+        let unmeasured = [precision.dense, precision.experts].contains { p in
+            p.computePrecision != .bf16 && stack.gemmEfficiency(p.computePrecision) == nil
+        }
+        if unmeasured, stack.gemmEfficiency(.bf16) != nil {
+            var weightOnly = released
+            weightOnly.weightOnlyExperts = true
+            return (
+                weightOnly,
+                "weights_precision not stated: \(chip.name) has no tensor peak for the released \(pair(released)) weights and '\(stack.name)' no evidence for \(pair(precision)) GEMMs, so the released weights are kept and dequantised to BF16 in each GEMM (W8A16), as vLLM runs FP8 checkpoints on Ampere with its FP8 Marlin kernels (vllm_fp8_docs)."
+            )
         }
         let why =
             chip.vendor.lowercased().contains("huawei") ? ", as MindIE and vLLM-Ascend deploy DeepSeek (W8A8)" : ""

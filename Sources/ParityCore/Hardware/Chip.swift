@@ -23,6 +23,9 @@ public struct Chip: Hashable, Sendable {
     public var power: Power?
     public var prices: [Price]
     public var notes: String?
+    /// Specs the catalog did not state and took from a stated prior (a peer chip's ratio), each
+    /// described with where it came from; empty when every spec used is the catalog's own.
+    public var transferredSpecs: [String] = []
 
     public init(
         name: String,

@@ -316,3 +316,52 @@ public struct ServingPlanSearch: Sendable {
         }
     }
 }
+
+extension ServingPlanSearch {
+    /// Says why no serving plan is left: the weights and one sequence's cache against the memory
+    /// each rank has (for the leanest layout), or the commonest reason the estimator refused.
+    public func noPlanReason() -> String {
+        let head =
+            "No plan fits \(architecture.name) on \(chips) x \(chip.name), aggregated or split into prefill and decode pools"
+        let candidates = layouts(chips: chips)
+        guard !candidates.isEmpty else {
+            return head + ": no attention tensor-parallel degree divides the ranks and the model's heads."
+        }
+        var failures: [String: Int] = [:]
+        var leanest: (need: Double, have: Double)?
+        let context = inputTokens + outputTokens / 2
+        for deployment in candidates {
+            let estimator = estimator(deployment)
+            do {
+                _ = try estimator.decodeStep(batch: 1, context: context)
+            } catch {
+                failures[error.message, default: 0] += 1
+                continue
+            }
+            guard let capacity = chip.memory.capacity else {
+                failures["\(chip.name) has no memory capacity in the catalog.", default: 0] += 1
+                continue
+            }
+            let have = capacity.value / Double(base.ranksPerChip) * usableMemoryFraction
+            let need =
+                estimator.weightBytesPerRank.value + estimator.cacheBytesPerSequence(context: context).value
+            if leanest.map({ need - have < $0.need - $0.have }) ?? true { leanest = (need, have) }
+        }
+        var parts: [String] = []
+        if let leanest, leanest.need > leanest.have {
+            let gib = { (bytes: Double) in formatNumber(bytes / 1_073_741_824, decimals: 1) }
+            parts.append(
+                "the model cannot be held: its leanest layout needs \(gib(leanest.need)) GiB per rank for the weights and one sequence's cache, and a rank has \(gib(leanest.have)) GiB usable (\(formatNumber(usableMemoryFraction * 100, decimals: 0))% of its memory); more chips, or a smaller weight format, would hold it"
+            )
+        }
+        if let (reason, count) = failures.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })
+        {
+            parts.append(
+                "\(count) of \(candidates.count) layouts could not be estimated, most often because: \(reason)"
+            )
+        }
+        guard !parts.isEmpty else { return head + "." }
+        let text = head + ": " + parts.joined(separator: "; ")
+        return text.hasSuffix(".") ? text : text + "."
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import ParityCatalog
+import ParityCore
+import Testing
+
+/// Every catalog chip answers: peaks a vendor did not announce are transferred and marked, a format
+/// a stack never measured falls back to what the engines run, and a model that cannot be held says
+/// how much memory it needs.
+struct CoverageTests {
+    let catalog = Fixtures.catalog
+
+    func predict(_ text: String) throws -> ScenarioPrediction {
+        try ScenarioFile.load(path: try BadInputTests.write(text), catalog: catalog).predict(catalog: catalog)
+    }
+
+    static func serving(chip: String, chips: Int) -> String {
+        """
+        id: coverage
+        model: deepseek-v3
+        system: { chip: \(chip), chips: \(chips) }
+        workload: { kind: serving, input_tokens: 4096, output_tokens: 1024, tpot_slo_ms: 50 }
+        """
+    }
+
+    @Test func aRoadmapChipWithoutABF16PeakTakesItsVendorsRatio() throws {
+        let a960 = try catalog.chip(named: "ascend-960")
+        let a950 = try catalog.chip(named: "ascend-950dt")
+        let bf16 = try #require(a960.peak(.bf16)).value
+        let ratio = try #require(a950.peak(.bf16)).value / (try #require(a950.peak(.fp8)).value)
+        #expect(isClose(bf16, try #require(a960.peak(.fp8)).value * ratio, relative: 1e-12))
+        #expect(a960.compute.provenance.confidence == .low)
+        #expect(a960.transferredSpecs.count == 1)
+        #expect(a960.transferredSpecs[0].contains("ascend-950dt"))
+        // Announced peaks stay the catalog's own.
+        #expect(a950.transferredSpecs.isEmpty)
+        #expect(try catalog.chip(named: "h100-sxm").transferredSpecs.isEmpty)
+        // And the chip is now predicted, with the transfer in its notes.
+        let prediction = try predict(Self.serving(chip: "ascend-960", chips: 32))
+        #expect((prediction.metrics[.outputTokensPerSecondPerChip] ?? 0) > 0)
+        #expect(prediction.notes.contains { $0.contains("BF16 peak") && $0.contains("transferred") })
+    }
+
+    @Test func anFP8CheckpointOnAmpereRunsWeightOnly() throws {
+        // The Ampere stack measured no INT8 GEMM, so the FP8 weights stay FP8 and compute in BF16.
+        let prediction = try predict(Self.serving(chip: "a100-80gb", chips: 32))
+        #expect((prediction.metrics[.outputTokensPerSecondPerChip] ?? 0) > 0)
+        #expect(prediction.notes.contains { $0.contains("W8A16") })
+        // Ascend measured INT8, so it keeps W8A8.
+        let ascend = try predict(Self.serving(chip: "ascend-910c", chips: 32))
+        #expect(ascend.notes.contains { $0.contains("int8/int8") && !$0.contains("W8A16") })
+    }
+
+    @Test func aModelTooLargeForTheChipsSaysWhatItNeeds() throws {
+        // 671B parameters at one byte over 32 chips of 16 GB cannot be held.
+        #expect {
+            try predict(Self.serving(chip: "tpu-v5e", chips: 32))
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("cannot be held") && message.contains("GiB per rank")
+                && message.contains("usable")
+        }
+    }
+
+    @Test func theStackListingSaysWhoTakesWhatByTransfer() throws {
+        let listings = catalog.stackListings()
+        let a3 = try #require(listings.first { $0.name == "huawei-ascend-a3" })
+        #expect(a3.chips == ["ascend-910c"])
+        #expect(a3.transferredTo.contains("ascend-910b"))
+        #expect(a3.evidenceCount > 10)
+        let median = try #require(listings.first { $0.name == "cross-vendor median" })
+        #expect(median.transferredTo.contains("dcu-k100"))
+        #expect(median.evidenceCount == 0)
+        // No chip is both covered by a stack and listed as a transfer.
+        let covered = Set(listings.flatMap(\.chips))
+        #expect(covered.isDisjoint(with: listings.flatMap(\.transferredTo)))
+    }
+}

@@ -16,7 +16,7 @@ extension Catalog {
                 peer.name != chip.name && peer.vendor == chip.vendor && (peer.peak(.fp8)?.value ?? 0) > 0
                     && (peer.peak(.bf16) ?? peer.peak(.fp16)) != nil
             }
-            func gap(_ peer: Chip) -> Double { abs(log(peer.peak(.fp8)!.value / fp8.value)) }
+            func gap(_ peer: Chip) -> Double { abs(log((peer.peak(.fp8)?.value ?? 1) / fp8.value)) }
             guard let peer = peers.min(by: { (gap($0), $0.name) < (gap($1), $1.name) }),
                 let peerFP8 = peer.peak(.fp8), let peerBF16 = peer.peak(.bf16) ?? peer.peak(.fp16)
             else { continue }

@@ -405,11 +405,11 @@ extension CommandTests {
     }
 
     @Test func aTrainingSearchWithNoPlanSaysWhy() throws {
-        // The GB200 NVL72 rack has no sourced scale-out bandwidth, so no plan over 128 chips can be estimated.
+        // The A800 has no sourced scale-out bandwidth, so no plan over 128 chips (16 nodes of 8) can be estimated.
         let scenario = """
             id: t
             model: llama-3.1-8b
-            system: {chip: gb200, chips: 128, node: gb200-nvl72}
+            system: {chip: a800, chips: 128}
             workload: {kind: training, sequence_length: 8192, global_batch: 256, precision: bf16}
             """
         let result = Self.run("search", try Self.write(scenario, name: "t.yaml"))

@@ -74,4 +74,22 @@ struct CoverageTests {
         let covered = Set(listings.flatMap(\.chips))
         #expect(covered.isDisjoint(with: listings.flatMap(\.transferredTo)))
     }
+
+    @Test func aChipWithOnlyAPurchasePriceIsCostedAtTheAmortisedRate() throws {
+        // The 910B has a purchase price and no rental price: its chip-hour is the H100's break-even
+        // ratio applied to it, and the note says so.
+        let chip = try catalog.chip(named: "ascend-910b")
+        let range = try #require(chip.hourlyPriceRange)
+        #expect(range.amortised)
+        let purchase = try #require(chip.prices.first { $0.kind == .purchase })
+        let ratio = PriceAmortisation.breakEvenRental / PriceAmortisation.referencePrice.high
+        #expect(isClose(range.low, purchase.low * ratio, relative: 1e-9))
+        #expect(try #require(chip.hourlyPriceBasis).contains("amortised"))
+        // A rented chip keeps its rental range.
+        let h100 = try #require(try catalog.chip(named: "h100-sxm").hourlyPriceRange)
+        #expect(!h100.amortised)
+        let prediction = try predict(Self.serving(chip: "ascend-910b", chips: 32))
+        #expect((prediction.economics.first { $0.name == "cost_usd_per_million_output_tokens_low" }?.value ?? 0) > 0)
+        #expect(prediction.notes.contains { $0.contains("purchase price amortised") })
+    }
 }

@@ -1,4 +1,4 @@
-public import ParityCore
+internal import ParityCore
 
 /// One row of `parity catalog stacks`: a software stack, the chips it names, the chips that take
 /// it by transfer, how many of its parameters rest on evidence and which it takes from the others.

@@ -279,13 +279,3 @@ public struct Comparison: Sendable {
         return base * Double(first.chips) / rate
     }
 }
-
-extension Chip {
-    /// Mid-point of the chip's hourly rental prices, averaged over its price entries, in dollars per
-    /// chip-hour; nil without an hourly price.
-    public var hourlyPriceMidpoint: Double? {
-        let hourly = prices.filter { $0.kind == .hourly }
-        guard !hourly.isEmpty else { return nil }
-        return hourly.map { ($0.low + $0.high) / 2 }.reduce(0, +) / Double(hourly.count)
-    }
-}

@@ -90,9 +90,8 @@ extension ScenarioFile {
     /// network and cooling excluded).
     func economics(_ metrics: [Metric: Double], notes: inout [String]) -> [(name: String, value: Double)] {
         var out: [(String, Double)] = []
-        let hourly = chip.prices.filter { $0.kind == .hourly }
-        let low = hourly.map(\.low).min()
-        let high = hourly.map(\.high).max()
+        let low = chip.hourlyPriceRange?.low
+        let high = chip.hourlyPriceRange?.high
         let tdp = chip.power?.tdp?.value
         if let hours = metrics[.chipHours] {
             if let low, let high {
@@ -109,7 +108,8 @@ extension ScenarioFile {
             if let tdp { out.append(("energy_j_per_output_token", tdp / rate)) }
         }
         if !out.isEmpty {
-            notes.append("Cost uses \(chip.name)'s hourly price range and energy its TDP, for the accelerators alone.")
+            let basis = chip.hourlyPriceBasis ?? "no price (cost not given)"
+            notes.append("Cost uses \(basis), and energy the TDP, for the accelerators alone.")
         } else {
             notes.append("No hourly price or TDP for \(chip.name) in the catalog: cost and energy are not given.")
         }

@@ -84,27 +84,23 @@ public struct Catalog: Sendable {
         for path in Self.yamlFiles(in: directory + "/systems") {
             try add(system: try HardwareDecoding.system(try Node.load(path: path), file: path, sources: sources))
         }
-        var extending: [(stack: SoftwareStack, base: String, file: String)] = []
+        var derived: [(file: StackFile, path: String)] = []
         for path in Self.yamlFiles(in: directory + "/stacks") {
-            let (stack, base) = try HardwareDecoding.stack(try Node.load(path: path), file: path, sources: sources)
-            if let base {
-                extending.append((stack, base, path))
+            let file = try HardwareDecoding.stack(try Node.load(path: path), file: path, sources: sources)
+            if file.extends != nil || file.transfersFrom != nil {
+                derived.append((file, path))
             } else {
-                stacks.removeAll { $0.name == stack.name }
-                stacks.append(stack)
+                stacks.removeAll { $0.name == file.stack.name }
+                stacks.append(file.stack)
             }
         }
-        // A stack that extends another inherits its chips and parameters and overrides what it states.
-        for (stack, base, file) in extending {
-            guard let parent = stacks.first(where: { $0.name == base }) else {
-                throw CatalogError(file: file, keyPath: "extends", message: "Unknown stack '\(base)'.")
-            }
-            var merged = parent
-            merged.name = stack.name
-            merged.description = stack.description ?? parent.description
-            merged.chips = stack.chips.isEmpty ? parent.chips : stack.chips
-            merged.matches = stack.matches
-            merged.parameters.merge(stack.parameters) { _, own in own }
+        // Generations first, so that a framework stack may extend a stack that transfers; stacks that
+        // transfer from the median last, so that the median is over every stack with evidence.
+        func order(_ file: StackFile) -> Int {
+            file.transfersFrom == Self.medianStackName ? 2 : file.extends == nil ? 0 : 1
+        }
+        for (file, path) in derived.sorted(by: { order($0.file) < order($1.file) }) {
+            let merged = try resolve(file, path: path)
             stacks.removeAll { $0.name == merged.name }
             stacks.append(merged)
         }
@@ -116,6 +112,44 @@ public struct Catalog: Sendable {
         transferMissingPeaks()
         reindex()
         try validateReferences()
+    }
+
+    /// The `transfers_from` value that takes unstated parameters from the median over every stack.
+    static let medianStackName = "cross-vendor median"
+
+    /// A stack that extends another inherits its chips and parameters and overrides what it states;
+    /// one that transfers from an earlier generation (or from the cross-vendor median, for a vendor
+    /// with no earlier stack) takes the parameters it does not state from it, each marked transferred
+    /// and of low confidence.
+    private func resolve(_ file: StackFile, path: String) throws(CatalogError) -> SoftwareStack {
+        let key = file.extends != nil ? "extends" : "transfers_from"
+        let base = file.extends ?? file.transfersFrom ?? ""
+        if base == Self.medianStackName {
+            var merged = file.stack
+            for parameter in SoftwareStack.Parameter.allCases {
+                if let evidence = median(of: parameter) { merged.parameters[parameter] = evidence }
+            }
+            merged.parameters.merge(file.stack.parameters) { _, own in own }
+            return merged
+        }
+        guard let parent = stacks.first(where: { $0.name == base }) else {
+            throw CatalogError(
+                file: path,
+                keyPath: key,
+                message: "Unknown stack '\(base)'. Known: \(stacks.map(\.name).joined(separator: ", "))."
+            )
+        }
+        var merged = parent
+        merged.name = file.stack.name
+        merged.description = file.stack.description ?? parent.description
+        merged.chips = file.stack.chips.isEmpty ? parent.chips : file.stack.chips
+        merged.matches = file.stack.matches
+        if file.transfersFrom != nil {
+            let origin = "\(parent.name) on \(parent.chips.joined(separator: ", "))"
+            merged.parameters = parent.parameters.mapValues { Self.transferred($0, from: origin) }
+        }
+        merged.parameters.merge(file.stack.parameters) { _, own in own }
+        return merged
     }
 
     mutating func add(chip: Chip) throws(CatalogError) {

@@ -223,6 +223,52 @@ extension CommandTests {
         #expect(result.status != 0)
         #expect(result.error.contains("expert_imbalance_reference_ep") && result.error.contains("at least 2"))
     }
+
+    @Test func aStackTransfersFromAKnownGenerationOnly() throws {
+        let both = """
+            name: my-stack
+            chips: [h100-sxm]
+            extends: nvidia-hopper
+            transfers_from: nvidia-ampere
+            """
+        let refused = Self.run(
+            "catalog",
+            "stacks",
+            "--catalog",
+            try Self.userCatalog("stacks/my-stack.yaml", both).path
+        )
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("my-stack.yaml") && refused.error.contains("transfers_from"))
+        let unknown = """
+            name: my-stack
+            chips: [h100-sxm]
+            transfers_from: nvidia-kepler
+            """
+        let missing = Self.run(
+            "catalog",
+            "stacks",
+            "--catalog",
+            try Self.userCatalog("stacks/my-stack.yaml", unknown).path
+        )
+        #expect(missing.status != 0)
+        #expect(missing.error.contains("transfers_from") && missing.error.contains("nvidia-kepler"))
+        let good = """
+            name: my-stack
+            chips: [h100-sxm]
+            software: [mine]
+            transfers_from: nvidia-ampere
+            """
+        let listed = Self.run(
+            "catalog",
+            "stacks",
+            "--catalog",
+            try Self.userCatalog("stacks/my-stack.yaml", good).path,
+            "--format",
+            "json"
+        )
+        #expect(listed.status == 0)
+        #expect(listed.output.contains("my-stack") && listed.output.contains("gemm_efficiency_bf16"))
+    }
 }
 
 extension CommandTests {

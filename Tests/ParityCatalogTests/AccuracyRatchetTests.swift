@@ -1,9 +1,10 @@
 import Foundation
-import ParityCatalog
 import ParityCore
 import ParityReport
 import Synchronization
 import Testing
+
+@testable import ParityCatalog
 
 /// Validation is the product's own test: predicted against published values for every case in the
 /// repository's validation sets, held to the bounds in `validation/bounds.yaml`, which only tighten.
@@ -82,5 +83,20 @@ struct AccuracyRatchetTests {
         let mlperf = report.cases.filter { $0.id.hasPrefix("mlperf-tr60-deepseekv3") }
         #expect(!mlperf.isEmpty && mlperf.allSatisfy { !$0.inSample })
         #expect(report.table.footnotes.contains { $0.hasPrefix("in-sample") && $0.contains("out-of-sample") })
+    }
+}
+
+extension AccuracyRatchetTests {
+    @Test func aReadmeAloneDoesNotMakeACaseInSample() {
+        // Every repository has a README.md; a citation of another repository's README is not the
+        // stack's source.
+        let prints = ValidationRun.fingerprints(of: "https://github.com/a/b/blob/main/microbenchmarks/README.md")
+        #expect(!prints.contains("readme.md"))
+        #expect(prints.contains("a/b/microbenchmarks/readme.md"))
+        #expect(
+            ValidationRun.fingerprints(of: "https://github.com/a/b/blob/main/x/bench_flops.py").contains(
+                "bench_flops.py"
+            )
+        )
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import ParityCatalog
 import ParityCore
 import Testing
+
+@testable import ParityCatalog
 
 /// The embedded hardware catalog: every name the scenario schema lists, units and provenance on
 /// every number, and export-control standing computed from specs.
@@ -162,10 +163,10 @@ struct SoftwareStackTests {
     }
 
     @Test func aChipWithoutAStackTakesTransferredEfficienciesMarkedLow() throws {
-        // No TPU stack: each parameter is the median over the catalog's stacks, of low confidence.
-        let tpu = try catalog.chip(named: "tpu-v5p")
-        let (stack, note) = try catalog.stack(for: tpu, software: "MaxText")
-        #expect(stack.name.contains("transferred to tpu-v5p"))
+        // No Gaudi stack: each parameter is the median over the catalog's stacks, of low confidence.
+        let gaudi = try catalog.chip(named: "gaudi3")
+        let (stack, note) = try catalog.stack(for: gaudi, software: nil)
+        #expect(stack.name.contains("transferred to gaudi3"))
         #expect(note?.contains("median") == true)
         #expect(!stack.parameters.isEmpty)
         #expect(stack.parameters.values.allSatisfy { $0.provenance.confidence == .low })
@@ -177,5 +178,43 @@ struct SoftwareStackTests {
         #expect(moved.value(.attentionEfficiency) == a3.value(.attentionEfficiency))
         // A stack that measured a parameter keeps its own value and confidence.
         #expect(a3.parameters[.scaleUpEfficiency]?.evidence.hasPrefix("Transferred") == false)
+    }
+
+    @Test func aNewGenerationStatesWhatItMeasuredAndTransfersTheRest() throws {
+        let cdna3 = try catalog.stack(for: try catalog.chip(named: "mi300x"), software: nil).stack
+        let (cdna4, note) = try catalog.stack(for: try catalog.chip(named: "mi355x"), software: nil)
+        #expect(cdna4.name == "amd-cdna4")
+        #expect(note?.contains("transferred") != true)
+        // Measured on CDNA4: its own value and confidence.
+        let fp8 = try #require(cdna4.parameters[.gemmEfficiencyFP8])
+        #expect(!fp8.evidence.hasPrefix("Transferred"))
+        #expect(fp8.provenance.confidence == .medium)
+        // Not measured on CDNA4: CDNA3's value, marked transferred and low.
+        let latency = try #require(cdna4.parameters[.collectiveLatency])
+        #expect(latency.value == cdna3.value(.collectiveLatency))
+        #expect(latency.evidence.hasPrefix("Transferred from amd-cdna3"))
+        #expect(latency.provenance.confidence == .low)
+        #expect(cdna3.parameters[.collectiveLatency]?.provenance.confidence == .high)
+        // The A2 stack takes the A3's measured expert all-to-all cost rather than none.
+        let a2 = try catalog.stack(for: try catalog.chip(named: "ascend-910b"), software: nil).stack
+        #expect(a2.name == "huawei-ascend-a2")
+        #expect(a2.parameters[.expertAllToAllLatency]?.evidence.hasPrefix("Transferred from huawei-ascend-a3") == true)
+        #expect(a2.parameters[.scaleUpEfficiency]?.provenance.confidence == .medium)
+        // The TPU stack, with no earlier generation, takes the cross-vendor median for what it lacks.
+        let tpu = try catalog.stack(for: try catalog.chip(named: "tpu-v5p"), software: "MaxText").stack
+        #expect(tpu.name == "google-tpu")
+        #expect(tpu.parameters[.gemmEfficiencyBF16]?.evidence.hasPrefix("Transferred") == false)
+        #expect(tpu.parameters[.gradientOverlap]?.evidence.hasPrefix("Transferred from the median") == true)
+    }
+
+    @Test func aMeasurementRestatedByAnotherStackWeighsOnceInTheMedian() throws {
+        // The A2 and A3 stacks both cite the same fused-attention measurement at 0.30; the median
+        // names each stack whose evidence it weighs, and only one of the two is among them.
+        let median = try #require(catalog.median(of: .attentionEfficiency))
+        let named = ["huawei-ascend-a2", "huawei-ascend-a3"].filter { median.evidence.contains("\($0),") }
+        #expect(named.count == 1)
+        // Framework stacks restate their base's GEMM evidence: the Hopper value weighs once.
+        let gemm = try #require(catalog.median(of: .gemmEfficiencyBF16))
+        #expect(!gemm.evidence.contains("nvidia-hopper-vllm"))
     }
 }

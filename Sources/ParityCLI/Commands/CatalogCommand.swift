@@ -73,7 +73,8 @@ struct CatalogCommand: RenderingCommand {
                 [
                     s.name, list(s.chips), list(s.transferredTo), "\(s.evidenceCount) (\(s.lowConfidence))",
                     s.transferredParameters.count > 6
-                        ? "all \(s.transferredParameters.count) (medians)" : list(s.transferredParameters),
+                        ? "\(s.transferredParameters.count) (listed with --format json)"
+                        : list(s.transferredParameters),
                     s.matches.isEmpty ? "default" : s.matches.joined(separator: " | "),
                 ]
             }

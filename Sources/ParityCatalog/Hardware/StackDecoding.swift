@@ -2,14 +2,22 @@ import ParityCore
 
 extension HardwareDecoding {
     /// Decodes a software-stack file (`stacks/NAME.yaml`, docs/catalog-format.md).
-    /// A stack as written: its own parameters and, optionally, the stack it extends.
-    static func stack(_ node: Node, file: String, sources: SourceRegistry) throws(CatalogError) -> (
-        stack: SoftwareStack, extends: String?
-    ) {
+    /// A stack as written: its own parameters and, optionally, the stack it extends (a framework on
+    /// the same chips, whose evidence holds as is) or the stack it transfers from (an earlier
+    /// generation, whose evidence is moved to these chips and marked low).
+    static func stack(_ node: Node, file: String, sources: SourceRegistry) throws(CatalogError) -> StackFile {
         var r = try ObjectReader(node, file: file)
         let name = try r.string("name")
         let description = try r.optionalString("description")
         let extends = try r.optionalString("extends")
+        let transfersFrom = try r.optionalString("transfers_from")
+        if extends != nil && transfersFrom != nil {
+            throw r.error(
+                "transfers_from",
+                "A stack either extends another on the same chips or transfers from an earlier generation, not both.",
+                fix: "Keep `extends` for a framework stack, `transfers_from` for a new chip generation."
+            )
+        }
         let chips = try r.stringList("chips")
         if chips.isEmpty && extends == nil {
             throw r.error("chips", "A stack names the chips it runs on, or the stack it extends.")
@@ -74,6 +82,15 @@ extension HardwareDecoding {
             matches: matches,
             parameters: parameters
         )
-        return (stack, extends)
+        return StackFile(stack: stack, extends: extends, transfersFrom: transfersFrom)
     }
+}
+
+/// A stack file as written, before its `extends` or `transfers_from` is resolved.
+struct StackFile {
+    var stack: SoftwareStack
+    /// A framework stack on the same chips: the base's parameters hold as they are.
+    var extends: String?
+    /// An earlier generation: its parameters fill what this stack does not state, transferred.
+    var transfersFrom: String?
 }

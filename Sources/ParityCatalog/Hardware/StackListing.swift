@@ -12,7 +12,8 @@ public struct StackListing: Sendable {
     /// Parameters with evidence of their own (not transferred), and those of low confidence.
     public var evidenceCount: Int
     public var lowConfidence: Int
-    /// Required parameters the stack lacks and takes from the median of the stacks that measured them.
+    /// Parameters taken from elsewhere: those its earlier generation gives (`transfers_from`) and
+    /// the required ones it lacks, which it takes from the median of the stacks that measured them.
     public var transferredParameters: [String]
     /// Words of `system.software` that select it; empty for a chip's default stack.
     public var matches: [String]
@@ -33,6 +34,7 @@ extension Catalog {
         var rows = stacks.map { stack in
             let own = stack.parameters.values.filter { !$0.evidence.hasPrefix("Transferred") }
             let missing = Self.requiredParameters.filter { stack.parameters[$0] == nil && median(of: $0) != nil }
+            let moved = stack.parameters.filter { $0.value.evidence.hasPrefix("Transferred") }.keys.sorted()
             return StackListing(
                 name: stack.name,
                 description: stack.description,
@@ -40,7 +42,7 @@ extension Catalog {
                 transferredTo: transfers[stack.name] ?? [],
                 evidenceCount: own.count,
                 lowConfidence: own.filter { $0.provenance.confidence == .low }.count,
-                transferredParameters: missing.map(\.rawValue),
+                transferredParameters: (moved + missing).map(\.rawValue),
                 matches: stack.matches
             )
         }

@@ -74,8 +74,14 @@ extension Catalog {
 
     /// A parameter's median over the stacks that measured it, as transferred evidence.
     func median(of parameter: SoftwareStack.Parameter) -> SoftwareStack.Evidence? {
-        let measured = stacks.compactMap { s in
+        var measured = stacks.compactMap { s in
             s.parameters[parameter].flatMap { $0.evidence.hasPrefix("Transferred") ? nil : ($0, s.name) }
+        }
+        // One measurement counts once: a stack that restates another's value from the same sources
+        // (a framework stack, or two generations sharing a die) does not weigh twice.
+        var seen: Set<String> = []
+        measured = measured.filter { evidence, _ in
+            seen.insert("\(evidence.value) \(evidence.provenance.sources.sorted())").inserted
         }
         guard !measured.isEmpty else { return nil }
         let sorted = measured.sorted { $0.0.value < $1.0.value }

@@ -110,8 +110,12 @@ extension ScenarioFile {
         if !out.isEmpty {
             let basis = chip.hourlyPriceBasis ?? "no price (cost not given)"
             notes.append("Cost uses \(basis), and energy the TDP, for the accelerators alone.")
-        } else {
+        } else if chip.hourlyPriceRange == nil && tdp == nil {
             notes.append("No hourly price or TDP for \(chip.name) in the catalog: cost and energy are not given.")
+        } else {
+            notes.append(
+                "Cost and energy are not given: they need the run's chip-hours (a training token budget) or an output rate, which this workload does not state."
+            )
         }
         return out
     }

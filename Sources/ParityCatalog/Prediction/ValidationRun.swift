@@ -78,6 +78,8 @@ public enum ValidationRun {
 
     /// The parts of an address a citation names it by: an arXiv id; a GitHub repository with the
     /// path below it (branch or commit dropped) and the file's name; otherwise host and path.
+    static let genericFileNames: Set<String> = ["readme.md", "readme.rst", "readme.txt", "index.md", "index.html"]
+
     static func fingerprints(of url: String) -> [String] {
         var rest = url.lowercased()
         for prefix in ["https://", "http://", "www."] where rest.hasPrefix(prefix) { rest.removeFirst(prefix.count) }
@@ -90,7 +92,10 @@ public enum ValidationRun {
             // owner/repo/(tree|blob)/<ref>/path... -> owner/repo/path...
             if path.count >= 4, ["tree", "blob"].contains(path[2]) { path.removeSubrange(2...3) }
             var prints = [path.joined(separator: "/")]
-            if path.count > 2, let file = path.last, file.contains(".") { prints.append(file) }
+            // A file's name alone identifies it, unless every repository has one (README.md).
+            if path.count > 2, let file = path.last, file.contains("."), !Self.genericFileNames.contains(file) {
+                prints.append(file)
+            }
             return prints
         }
         return parts.count > 1 ? [rest] : []

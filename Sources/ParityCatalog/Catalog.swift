@@ -110,6 +110,8 @@ public struct Catalog: Sendable {
             try addModels(index: index, directory: directory + "/models")
         }
         transferMissingPeaks()
+        transferMissingPrices()
+        transferMissingTDPs()
         reindex()
         try validateReferences()
     }

@@ -69,6 +69,7 @@ public enum HardwareReport {
             ),
             .init("scale_out_bytes_per_s", .optional(chip.scaleOut?.bandwidth?.value)),
             .init("tdp_w", .optional(chip.power?.tdp?.value)),
+            .init("transferred", .array(chip.transferredSpecs.map(ReportValue.string))),
         ]
         fields.append(
             .init(

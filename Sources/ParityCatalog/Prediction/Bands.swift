@@ -5,6 +5,17 @@ import ParityCore
 enum BandPriors {
     /// A stack parameter (efficiency, fixed time) whose evidence is of low confidence.
     static let lowConfidenceStackParameter = 0.25
+    /// A stack parameter of medium confidence (one vendor measurement, or derived from one): about
+    /// the spread of a kernel's efficiency over the shapes of one benchmark.
+    static let mediumConfidenceStackParameter = 0.10
+
+    static func stackParameter(_ confidence: Confidence) -> Double? {
+        switch confidence {
+        case .low: lowConfidenceStackParameter
+        case .medium: mediumConfidenceStackParameter
+        default: nil
+        }
+    }
     /// A chip's compute, memory bandwidth or link bandwidth whose source is of low confidence.
     static let lowConfidenceSpec = 0.15
 }
@@ -93,22 +104,22 @@ extension ScenarioFile {
         return pinned
     }
 
-    /// The scenario, or the catalog, with one low-confidence input moved down and then up by its
-    /// prior: the stack's low-confidence efficiencies and fixed times, and the chip's low-confidence
-    /// compute, memory bandwidth and scale-up bandwidth.
+    /// The scenario, or the catalog, with one uncertain input moved down and then up by its prior:
+    /// the stack's low- and medium-confidence efficiencies and fixed times, and the chip's
+    /// low-confidence compute and memory bandwidth.
     func lowConfidenceVariants(catalog: Catalog) -> [(file: ScenarioFile, catalog: Catalog)] {
         var variants: [(ScenarioFile, Catalog)] = []
         let training: Bool
         if case .training = scenario.workload { training = true } else { training = false }
         if let stack = try? catalog.stack(for: chip, software: scenario.system.software).stack {
             for (parameter, evidence) in stack.parameters.sorted(by: { $0.key < $1.key })
-            where evidence.provenance.confidence == .low && !parameter.isCount && !parameter.isRatio
-                && !parameter.describesExpertImbalance
+            where !parameter.isCount && !parameter.isRatio && !parameter.describesExpertImbalance
                 && (training ? parameter.usedInTraining : parameter.usedInServing)
             {
+                guard let prior = BandPriors.stackParameter(evidence.provenance.confidence) else { continue }
                 for sign in [-1.0, 1.0] {
                     var moved = stack
-                    var value = evidence.value * (1 + sign * BandPriors.lowConfidenceStackParameter)
+                    var value = evidence.value * (1 + sign * prior)
                     // An efficiency is a fraction of a peak; it cannot pass the peak.
                     if evidence.value <= 1 && !parameter.isDuration { value = min(value, 1) }
                     moved.parameters[parameter]?.value = value
@@ -142,10 +153,15 @@ extension ScenarioFile {
 }
 
 extension Catalog {
-    /// The catalog with `stack` in place of the stack of the same name.
+    /// The catalog with `stack` in place of the stack of the same name; a stack transferred to a chip
+    /// that has none of its own is added, so that the chip takes it.
     func replacing(_ stack: SoftwareStack) -> Catalog {
         var copy = self
-        if let index = copy.stacks.firstIndex(where: { $0.name == stack.name }) { copy.stacks[index] = stack }
+        if let index = copy.stacks.firstIndex(where: { $0.name == stack.name }) {
+            copy.stacks[index] = stack
+        } else {
+            copy.stacks.append(stack)
+        }
         return copy
     }
 }

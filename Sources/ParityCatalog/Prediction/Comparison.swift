@@ -267,7 +267,10 @@ public struct Comparison: Sendable {
         for (name, provenance) in groups {
             if let p = provenance, p.confidence != .high { weak.append("\(name) (\(p.confidence.rawValue))") }
         }
-        if !chip.transferredSpecs.isEmpty { weak.append("\(chip.name) peaks (transferred)") }
+        for (word, label) in [(" peak ", "peaks"), (" price,", "price"), (" TDP ", "TDP")]
+        where chip.transferredSpecs.contains(where: { $0.contains(word) }) {
+            weak.append("\(chip.name) \(label) (transferred)")
+        }
         return weak
     }
 

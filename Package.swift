@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ParitySimulationTests", dependencies: ["ParitySimulation", "ParityCore"]),
         .testTarget(
             name: "ParityCatalogTests",
-            dependencies: ["ParityCatalog", "ParityCore"],
+            dependencies: ["ParityCatalog", "ParityCore", "ParitySimulation"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ParityCLITests", dependencies: ["ParityCLI", "ParityCatalog", "ParityCore"]),

@@ -1,6 +1,7 @@
 import Foundation
 import ParityCatalog
 import ParityCore
+import ParitySimulation
 import Testing
 
 /// Serving predictions that depend on how the benchmark ran: bursts of requests and drafters.
@@ -29,14 +30,28 @@ struct ServingPredictionTests {
     }
 
     @Test func aBurstOfRequestsQueuesForPrefillPasses() throws {
-        let one = try predict(Self.scenario(concurrency: 1, requests: 8))
-        let burst = try predict(Self.scenario(concurrency: 16, requests: 64))
+        let one = try predict(Self.scenario(concurrency: 1, requests: 1))
+        let burst = try predict(Self.scenario(concurrency: 16, requests: 16))
         // 16 prompts of 2,048 tokens in passes of 8,192: four passes of four prompts, and the mean request
         // waits for (4 + 1) / 2 of them.
         let oneTTFT = try #require(one.metrics[.ttft])
         let burstTTFT = try #require(burst.metrics[.ttft])
         #expect(burstTTFT > 2.5 * 4 * oneTTFT * 0.9)
         #expect(burst.notes.contains { $0.contains("4 passes") })
+    }
+
+    @Test func manyWavesDesynchroniseSoTheirTTFTIsTheSimulations() throws {
+        // Ten waves of 16: after the first, each request restarts when its own predecessor ends, so the
+        // mean TTFT is the simulation's, well below the first wave's burst, which stays in the tail.
+        let burst = try predict(Self.scenario(concurrency: 16, requests: 16))
+        let waves = try predict(Self.scenario(concurrency: 16, requests: 160))
+        let load = try #require(waves.load)
+        let ttft = try #require(waves.metrics[.ttft])
+        #expect(isClose(ttft, load.ttft.mean, relative: 1e-12))
+        let burstTTFT = try #require(burst.metrics[.ttft])
+        #expect(ttft < burstTTFT)
+        #expect(load.ttft.p99 > ttft)
+        #expect(waves.notes.contains { $0.contains("simulated mean over 160 requests") })
     }
 
     @Test func aSteadyStreamMeetsNoPrefillQueue() throws {

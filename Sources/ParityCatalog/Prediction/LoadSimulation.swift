@@ -15,6 +15,9 @@ public struct LoadSimulation: Sendable {
     public var goodput: Double?
     public var preemptions: Int
     public var rejected: Int
+    /// Whether the prediction's `ttft_ms` is this simulation's (a closed loop of many waves) rather
+    /// than the analytic burst or single prompt.
+    public var drivesTTFT = false
 
     /// The summaries by the names `percentiles` uses in JSON.
     public var percentiles: [(name: String, summary: LatencySummary)] {

@@ -36,6 +36,10 @@ public enum ValidationRun {
             }
             for (metric, value) in expected.metrics.sorted(by: { $0.key < $1.key }) {
                 var predicted = prediction?.metrics[metric]
+                // A simulated load gives the statistic the source reports, not only the mean.
+                if metric == .ttft, let load = prediction?.load, load.drivesTTFT {
+                    predicted = load.ttft.value(expected.latencyStatistic)
+                }
                 var why = reason
                 if prediction != nil && predicted == nil { why = "metric not predicted for this workload" }
                 if let p = predicted, !p.isFinite {

@@ -121,7 +121,7 @@ public struct TrainingEstimator: Sendable {
         if ranks * stride <= links.domain { return links.scaleUp }
         guard let out = links.scaleOut else {
             throw EstimationError(
-                "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name)."
+                "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name). Fix: add scale_out.bandwidth (the NIC rate per accelerator, from the server or rack datasheet or a reference architecture) to the chip's or system's catalog file, or keep each group within one scale-up domain."
             )
         }
         return out
@@ -334,7 +334,7 @@ public struct TrainingEstimator: Sendable {
             if inside >= ranks { return collective(Bytes(bytes), ranks, links.scaleUp) }
             guard let out = links.scaleOut else {
                 throw EstimationError(
-                    "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name)."
+                    "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name). Fix: add scale_out.bandwidth (the NIC rate per accelerator, from the server or rack datasheet or a reference architecture) to the chip's or system's catalog file, or keep each group within one scale-up domain."
                 )
             }
             let outside = (ranks + inside - 1) / inside

@@ -6,6 +6,11 @@ import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The HTTP API answers what the CLI prints, over a real socket.
 struct ServerTests {
@@ -122,5 +127,51 @@ struct ServerTests {
         .path
         try #"{"model_type": "s3cr3t"}"#.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+extension ServerTests {
+    /// Sends raw bytes and reads until the server closes, or until `limit` bytes arrived.
+    func raw(_ text: String, limit: Int = 1 << 20) throws -> String {
+        let server = try #require(Self.server)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        #expect(connected == 0)
+        _ = text.withCString { send(fd, $0, strlen($0), 0) }
+        var received = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while received.count < limit {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    @Test func anOversizedBodyIs413AndAWaitingClientIsToldToContinue() throws {
+        let large = try raw("POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n")
+        #expect(large.hasPrefix("HTTP/1.1 413"))
+        let waiting = try raw(
+            "POST /v1/run HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n",
+            limit: 25
+        )
+        #expect(waiting.hasPrefix("HTTP/1.1 100 Continue"))
+    }
+
+    @Test func aComputationPastItsDeadlineIs503AndTheServerStillAnswers() async throws {
+        let late = ParityAPI.command(["catalog", "models", "--format", "json"], format: "json", deadline: 1e-6)
+        #expect(late.status == 503 && late.body.contains("deadline"))
+        let (status, _) = try await request("GET", "/healthz")
+        #expect(status == 200)
     }
 }

@@ -9,7 +9,9 @@ struct Serve: ParsableCommand {
             of the same name: POST /v1/run, /v1/compare?systems=a,b, /v1/search with the scenario as the \
             body; GET /v1/catalog/{chips|systems|models|sources}, /v1/inspect?model=NAME. Every endpoint \
             takes format=json (default), html, csv, markdown or table. Bad input answers 400, a \
-            prediction that cannot honestly be made 422, each as {"error": ...}.
+            prediction that cannot honestly be made 422, a body over 8 MiB 413, a request not sent within \
+            10 s 408, and a computation past its 30 s deadline (or beyond the number that may run at \
+            once) 503, each as {"error": ...}.
             """
     )
 
@@ -27,7 +29,10 @@ struct Serve: ParsableCommand {
         let server = try HTTPServer(host: host, port: port) { request in
             ParityAPI.handle(request, catalogDirectories: directories)
         }
-        print("Parity serving on http://\(host):\(server.port)/  (Ctrl-C to stop)")
+        print(
+            "Parity serving on http://\(host):\(server.port)/  (Ctrl-C to stop; each request has \(Int(ParityAPI.deadline)) s, at most \(ParityAPI.maximumInFlight) run at once)"
+        )
+        fflush(nil)  // the start-up line reaches a redirected log at once
         server.serve()
     }
 }

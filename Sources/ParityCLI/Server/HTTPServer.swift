@@ -39,8 +39,10 @@ final class HTTPServer: @unchecked Sendable {
     /// The port the server listens on (the one the system chose when asked for port 0).
     let port: Int
     private let handler: @Sendable (HTTPRequest) -> HTTPResponse
-    /// Requests larger than this are refused.
+    /// Bodies larger than this are refused (413).
     static let maximumBody = 8 << 20
+    /// Request lines and headers larger than this are refused (413).
+    static let maximumHeader = 64 << 10
     /// A client that hangs up must not kill the server with SIGPIPE.
     #if canImport(Glibc)
     static let sendFlags = Int32(MSG_NOSIGNAL)
@@ -103,58 +105,103 @@ final class HTTPServer: @unchecked Sendable {
 
     private func answer(_ client: Int32) {
         defer { close(client) }
+        Self.limitWaiting(on: client)
         let response: HTTPResponse
-        if let request = read(client) {
-            response = handler(request)
-        } else {
-            response = .error(400, "malformed or oversized request")
+        switch read(client) {
+        case .success(let request): response = handler(request)
+        case .failure(.tooLarge):
+            response = .error(413, "request too large: the body may hold at most \(Self.maximumBody >> 20) MiB.")
+        case .failure(.slow):
+            response = .error(408, "request not received within \(Int(Self.readTimeout)) s.")
+        case .failure(.malformed): response = .error(400, "malformed request")
         }
         write(response, to: client)
     }
 
-    private func read(_ client: Int32) -> HTTPRequest? {
+    /// Why a request could not be read.
+    enum ReadFailure: Error {
+        case malformed, tooLarge, slow
+    }
+
+    /// Seconds a client may take to send its request, and to take the answer: a slow or silent
+    /// client then frees its worker instead of holding it.
+    static let readTimeout = 10.0
+
+    private static func limitWaiting(on client: Int32) {
+        var limit = timeval(tv_sec: Int(readTimeout), tv_usec: 0)
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &limit, size)
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &limit, size)
+    }
+
+    /// Receives once; a timeout is `.slow`, a closed or broken connection `.malformed`.
+    private func receive(_ client: Int32, into buffer: inout [UInt8]) -> Result<Int, ReadFailure> {
+        let count = recv(client, &buffer, buffer.count, 0)
+        if count > 0 { return .success(count) }
+        if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .failure(.slow) }
+        return .failure(.malformed)
+    }
+
+    private func read(_ client: Int32) -> Result<HTTPRequest, ReadFailure> {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         let separator = Data("\r\n\r\n".utf8)
         var headerEnd: Range<Data.Index>?
         while headerEnd == nil {
-            let count = recv(client, &buffer, buffer.count, 0)
-            if count <= 0 { return nil }
-            data.append(buffer, count: count)
+            switch receive(client, into: &buffer) {
+            case .success(let count): data.append(buffer, count: count)
+            case .failure(let failure): return .failure(failure)
+            }
             headerEnd = data.range(of: separator)
-            if data.count > Self.maximumBody { return nil }
+            if headerEnd == nil && data.count > Self.maximumHeader { return .failure(.tooLarge) }
         }
-        guard let headerEnd, let head = String(data: data[..<headerEnd.lowerBound], encoding: .utf8) else { return nil }
+        guard let headerEnd, let head = String(data: data[..<headerEnd.lowerBound], encoding: .utf8) else {
+            return .failure(.malformed)
+        }
         let lines = head.components(separatedBy: "\r\n")
         let parts = lines.first?.split(separator: " ").map(String.init) ?? []
-        guard parts.count >= 2 else { return nil }
+        guard parts.count >= 2 else { return .failure(.malformed) }
         var length = 0
+        var expectsContinue = false
         for line in lines.dropFirst() {
             let pair = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == "content-length" { length = Int(pair[1]) ?? 0 }
+            guard pair.count == 2 else { continue }
+            switch pair[0].lowercased() {
+            case "content-length":
+                guard let value = Int(pair[1]), value >= 0 else { return .failure(.malformed) }
+                length = value
+            case "expect": expectsContinue = pair[1].lowercased() == "100-continue"
+            default: break
+            }
         }
-        guard length >= 0, length <= Self.maximumBody else { return nil }
+        guard length <= Self.maximumBody else { return .failure(.tooLarge) }
         var body = data[headerEnd.upperBound...]
+        // A client that waits for leave to send its body (curl for larger uploads) gets it at once.
+        if expectsContinue && body.count < length { send(raw: Data("HTTP/1.1 100 Continue\r\n\r\n".utf8), to: client) }
         while body.count < length {
-            let count = recv(client, &buffer, buffer.count, 0)
-            if count <= 0 { return nil }
-            body.append(contentsOf: buffer[0..<count])
+            switch receive(client, into: &buffer) {
+            case .success(let count): body.append(contentsOf: buffer[0..<count])
+            case .failure(let failure): return .failure(failure)
+            }
         }
         let target = parts[1]
         let components = URLComponents(string: target)
         var query: [String: String] = [:]
         for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
-        return HTTPRequest(
-            method: parts[0],
-            path: components?.path ?? target,
-            query: query,
-            body: String(decoding: body.prefix(length), as: UTF8.self)
+        return .success(
+            HTTPRequest(
+                method: parts[0],
+                path: components?.path ?? target,
+                query: query,
+                body: String(decoding: body.prefix(length), as: UTF8.self)
+            )
         )
     }
 
     private func write(_ response: HTTPResponse, to client: Int32) {
         let reasons = [
-            200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 422: "Unprocessable Content",
+            200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+            413: "Content Too Large", 422: "Unprocessable Content", 503: "Service Unavailable",
         ]
         let body = Data(response.body.utf8)
         let head =
@@ -163,11 +210,19 @@ final class HTTPServer: @unchecked Sendable {
             + "Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n"
         var bytes = Data(head.utf8)
         bytes.append(body)
+        send(raw: bytes, to: client)
+    }
+
+    private func send(raw bytes: Data, to client: Int32) {
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             var sent = 0
             while sent < raw.count {
-                let n = send(client, base.advanced(by: sent), raw.count - sent, Self.sendFlags)
+                #if canImport(Glibc)
+                let n = Glibc.send(client, base.advanced(by: sent), raw.count - sent, Self.sendFlags)
+                #else
+                let n = Darwin.send(client, base.advanced(by: sent), raw.count - sent, Self.sendFlags)
+                #endif
                 if n <= 0 { return }
                 sent += n
             }

@@ -1,5 +1,6 @@
 import Foundation
 import ParityCatalog
+import Synchronization
 
 /// The HTTP API: each endpoint runs the command of the same name on the request's scenario, so the
 /// API answers exactly what the CLI prints (same validation, same errors, same formats).
@@ -178,9 +179,48 @@ enum ParityAPI {
         }
     }
 
-    /// Runs one `parity` command and maps its exit status: 0 to 200, 2 (bad input) to 400, 1 (no
-    /// honest prediction) to 422.
-    static func command(_ arguments: [String], format: String) -> HTTPResponse {
+    /// Seconds a request's command may run before the server answers 503 and drops its result.
+    static let deadline = 30.0
+    /// Commands running at once, abandoned ones included; a request beyond it is answered 503 at once,
+    /// so a burst of heavy requests cannot pile up work the machine will never finish.
+    static let maximumInFlight = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+    static let inFlight = Mutex(0)
+
+    /// Runs one `parity` command on its own thread within `deadline` seconds and maps its exit
+    /// status: 0 to 200, 2 (bad input) to 400, 1 (no honest prediction) to 422; past the deadline, or
+    /// with `maximumInFlight` commands already running, 503.
+    static func command(_ arguments: [String], format: String, deadline: Double = deadline) -> HTTPResponse {
+        let admitted = inFlight.withLock { count in
+            guard count < maximumInFlight else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            return .error(503, "busy: \(maximumInFlight) computations are running. Fix: retry in a few seconds.")
+        }
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<HTTPResponse?>(nil)
+        Thread.detachNewThread {
+            let response = run(arguments, format: format)
+            result.withLock { $0 = response }
+            inFlight.withLock { $0 -= 1 }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + deadline) == .success, let response = result.withLock({ $0 }) else {
+            return .error(
+                503,
+                "deadline: the computation did not finish within \(formatSeconds(deadline)) s and its result is dropped. Fix: state more of the plan, or lower search's --max-plans."
+            )
+        }
+        return response
+    }
+
+    static func formatSeconds(_ seconds: Double) -> String {
+        seconds >= 1 ? String(Int(seconds)) : String(seconds)
+    }
+
+    /// Runs one command in this process and maps its exit status.
+    static func run(_ arguments: [String], format: String) -> HTTPResponse {
         let output = Buffer()
         let errors = Buffer()
         let status = ParityMain.run(

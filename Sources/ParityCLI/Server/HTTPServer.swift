@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,9 +32,9 @@ struct HTTPResponse: Sendable {
     }
 }
 
-/// A small blocking HTTP/1.1 server on a TCP socket: one connection at a time per worker, one
-/// request per connection (`Connection: close`). Enough for a local API and page; not a hardened
-/// public server.
+/// A small blocking HTTP/1.1 server on a TCP socket: a thread per connection (at most
+/// `maximumConnections`), one request per connection (`Connection: close`), bounded sizes and waits.
+/// Enough for a local API and page; not a public server (no TLS, no authentication).
 final class HTTPServer: @unchecked Sendable {
     private let descriptor: Int32
     /// The port the server listens on (the one the system chose when asked for port 0).
@@ -87,13 +88,33 @@ final class HTTPServer: @unchecked Sendable {
         self.handler = handler
     }
 
-    /// Accepts connections until the process ends, answering each on a worker thread.
+    /// Connections served at once, each on its own thread; past it a connection is answered 503 and
+    /// closed, so slow clients cannot exhaust the threads (each is dropped after `readTimeout` anyway).
+    static let maximumConnections = 256
+    private let open = Mutex(0)
+
+    /// Accepts connections until the process ends, answering each on a thread of its own: a slow
+    /// client holds only its own thread, never a shared pool's.
     func serve() -> Never {
         while true {
             let client = accept(descriptor, nil, nil)
             if client < 0 { continue }
-            DispatchQueue.global().async { [self] in
+            let admitted = open.withLock { count in
+                guard count < Self.maximumConnections else { return false }
+                count += 1
+                return true
+            }
+            guard admitted else {
+                write(
+                    .error(503, "busy: \(Self.maximumConnections) connections are open. Fix: retry shortly."),
+                    to: client
+                )
+                close(client)
+                continue
+            }
+            Thread.detachNewThread { [self] in
                 answer(client)
+                open.withLock { $0 -= 1 }
             }
         }
     }

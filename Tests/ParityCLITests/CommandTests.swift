@@ -21,9 +21,7 @@ struct CommandTests {
     }
 
     static func write(_ text: String, name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent(name).path
+        let path = try Scratch.folder().appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -177,9 +175,7 @@ struct CommandTests {
 extension CommandTests {
     /// A user catalog directory holding `text` at `path` (e.g. "chips/x.yaml").
     static func userCatalog(_ path: String, _ text: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "parity-catalog-\(UUID().uuidString)"
-        )
+        let directory = try Scratch.folder()
         let file = directory.appendingPathComponent(path)
         try FileManager.default.createDirectory(
             at: file.deletingLastPathComponent(),

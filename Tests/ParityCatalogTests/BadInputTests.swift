@@ -9,11 +9,7 @@ struct BadInputTests {
 
     /// Writes `text` to a temporary file and returns its path.
     static func write(_ text: String, name: String = "scenario.yaml") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "parity-tests-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent(name).path
+        let path = try Scratch.folder().appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

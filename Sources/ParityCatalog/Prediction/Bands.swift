@@ -18,6 +18,9 @@ enum BandPriors {
     }
     /// A chip's compute, memory bandwidth or link bandwidth whose source is of low confidence.
     static let lowConfidenceSpec = 0.15
+    /// A model feature `model_spec.not_expressible` lists, counted as costing nothing: each widens
+    /// every metric's band by this fraction, in quadrature with the others.
+    static let unexpressedFeature = 0.15
 }
 
 extension ScenarioFile {

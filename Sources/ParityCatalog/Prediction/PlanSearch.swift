@@ -12,8 +12,7 @@ extension ScenarioFile {
         }
         let (lengths, _, lengthNotes) = completedLengths(stated)
         let (serving, _, draftNotes) = completedSpeculation(lengths)
-        let assumed = lengthNotes + draftNotes
-        try requireExpressibleModel()
+        let assumed = lengthNotes + draftNotes + [unexpressedNote].compactMap { $0 }
         guard let input = serving.inputTokens, let output = serving.outputTokens else {
             throw EstimationError("\(scenario.id): a serving search needs input_tokens and output_tokens.")
         }
@@ -79,14 +78,13 @@ extension ScenarioFile {
         guard case .training(let workload) = scenario.workload else {
             throw EstimationError("\(scenario.id): not a training workload.")
         }
-        try requireExpressibleModel()
         guard let sequenceLength = workload.sequenceLength else {
             throw EstimationError("\(scenario.id): workload.sequence_length is needed to search training plans.")
         }
         guard let globalBatch = workload.resolvedGlobalBatch else {
             throw EstimationError("\(scenario.id): workload.global_batch is needed to search training plans.")
         }
-        var notes: [String] = []
+        var notes: [String] = [unexpressedNote].compactMap { $0 }
         let (stack, stackNote) = try catalog.stack(for: chip, software: scenario.system.software)
         if let stackNote { notes.append(stackNote) }
         if workload.precision == nil { notes.append("workload.precision not stated: bf16 assumed.") }

@@ -42,7 +42,6 @@ extension ScenarioFile {
     ///   chosen plan); validation, which compares point estimates, leaves them out.
     public func predict(catalog: Catalog, bands withBands: Bool = true) throws -> ScenarioPrediction {
         if !scenario.system.chipsStated { return try predictSized(catalog: catalog, bands: withBands) }
-        try requireExpressibleModel()
         var prediction: ScenarioPrediction
         switch scenario.workload {
         case .training(let training):
@@ -52,25 +51,45 @@ extension ScenarioFile {
         }
         prediction.economics = economics(prediction.metrics, notes: &prediction.notes)
         prediction.notes += chip.transferredSpecs.map { $0 + "." }
-        if withBands { prediction.bands = bands(around: prediction, catalog: catalog) }
+        if let note = unexpressedNote { prediction.notes.append(note) }
+        if withBands {
+            prediction.bands = widenedForUnexpressedFeatures(bands(around: prediction, catalog: catalog), prediction)
+        }
         return prediction
     }
 
     func predictWithoutBands(catalog: Catalog) throws -> ScenarioPrediction {
-        try requireExpressibleModel()
         switch scenario.workload {
         case .training(let training): return try predictTraining(training, catalog: catalog)
         case .serving(let serving): return try predictServing(serving, catalog: catalog)
         }
     }
 
-    /// Refuses a model whose `model_spec` lists features Parity cannot count.
-    func requireExpressibleModel() throws(EstimationError) {
-        guard unexpressedFeatures.isEmpty else {
-            throw EstimationError(
-                "\(scenario.id): model_spec.not_expressible lists features Parity cannot count (\(unexpressedFeatures.joined(separator: "; "))). Numbers without their time and memory would look exact and not be, so nothing is predicted. Fix: describe the model with a config.json Parity reads, or drop a feature from the list when the source shows it costs nothing."
-            )
+    /// The note for a model whose `model_spec` lists features Parity cannot count: the answer is
+    /// approximate, each such feature taken to cost nothing and to widen the bands.
+    var unexpressedNote: String? {
+        guard !unexpressedFeatures.isEmpty else { return nil }
+        let percent = Int((BandPriors.unexpressedFeature * 100).rounded())
+        return
+            "Approximate: model_spec.not_expressible lists features Parity does not count (\(unexpressedFeatures.joined(separator: "; "))). Each is taken to cost no time and no memory, and widens every band by \(percent)% either way (in quadrature); the answer is the stated architecture without them. Fix: describe the model with a config.json Parity reads to remove the doubt."
+    }
+
+    /// The bands with each unexpressed feature's share added in quadrature, both sides.
+    func widenedForUnexpressedFeatures(
+        _ bands: [Metric: (low: Double, high: Double)],
+        _ point: ScenarioPrediction
+    ) -> [Metric: (low: Double, high: Double)] {
+        guard !unexpressedFeatures.isEmpty else { return bands }
+        let share = BandPriors.unexpressedFeature * Double(unexpressedFeatures.count).squareRoot()
+        var widened = bands
+        for (metric, base) in point.metrics {
+            let band = bands[metric] ?? (base, base)
+            let extra = abs(base) * share
+            let down = ((base - band.low) * (base - band.low) + extra * extra).squareRoot()
+            let up = ((band.high - base) * (band.high - base) + extra * extra).squareRoot()
+            widened[metric] = (base - down, base + up)
         }
+        return widened
     }
 
     /// The resource a training step part stands for.

@@ -65,8 +65,10 @@ extension ScenarioFile {
             var link = links.up
             if pool.deployment.ranks * pool.stages > links.domain {
                 guard let out = links.out else {
-                    throw EstimationError(
-                        "plan.decode: the \(pool.stages) stages span \(pool.deployment.ranks * pool.stages) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
+                    throw EstimationError.noScaleOut(
+                        "plan.decode: \(pool.stages) stages over \(pool.deployment.ranks * pool.stages) ranks",
+                        domain: links.domain,
+                        chip: chip.name
                     )
                 }
                 link = out
@@ -312,8 +314,10 @@ extension ScenarioFile {
         var stageLink = links.up
         if pool.deployment.ranks * pp > links.domain {
             guard let out = links.out else {
-                throw EstimationError(
-                    "plan.prefill: the \(pp) stages span \(pool.deployment.ranks * pp) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
+                throw EstimationError.noScaleOut(
+                    "plan.prefill: \(pp) stages over \(pool.deployment.ranks * pp) ranks",
+                    domain: links.domain,
+                    chip: chip.name
                 )
             }
             stageLink = out

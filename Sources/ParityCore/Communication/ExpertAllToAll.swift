@@ -30,8 +30,10 @@ public enum ExpertAllToAll {
         var time = intra / scaleUp.bandwidth
         if domains > 1 {
             guard let out = scaleOut else {
-                throw EstimationError(
-                    "Expert parallelism over \(ranks) ranks crosses domains, but the catalog has no scale-out bandwidth. Fix: add scale_out.bandwidth (the NIC rate per accelerator, from the server or rack datasheet) to the chip's or system's catalog file, or keep expert parallelism within one scale-up domain."
+                throw EstimationError.noScaleOut(
+                    "Expert parallelism over \(ranks) ranks",
+                    domain: ranksPerDomain,
+                    chip: nil
                 )
             }
             var remote = k * (domains - 1) / domains

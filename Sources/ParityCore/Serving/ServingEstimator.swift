@@ -509,9 +509,7 @@ public struct ServingEstimator: Sendable {
         let crossesNodes = d.ranks > links.domain
         let commLink = crossesNodes ? (links.out ?? links.up) : links.up
         if crossesNodes && links.out == nil {
-            throw EstimationError(
-                "The instance spans \(d.ranks) ranks beyond a \(links.domain)-rank domain without scale-out bandwidth."
-            )
+            throw EstimationError.noScaleOut("An instance of \(d.ranks) ranks", domain: links.domain, chip: chip.name)
         }
         // With speculative decoding a step first drafts its tokens one at a time through the
         // multi-token-prediction module: a decoder layer on one token per sequence, then the LM head.

@@ -120,8 +120,10 @@ public struct TrainingEstimator: Sendable {
     func link(ranks: Int, stride: Int, _ links: Links) throws(EstimationError) -> Link {
         if ranks * stride <= links.domain { return links.scaleUp }
         guard let out = links.scaleOut else {
-            throw EstimationError(
-                "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name). Fix: add scale_out.bandwidth (the NIC rate per accelerator, from the server or rack datasheet or a reference architecture) to the chip's or system's catalog file, or keep each group within one scale-up domain."
+            throw EstimationError.noScaleOut(
+                "A group of \(ranks) ranks",
+                domain: links.domain,
+                chip: chip.name
             )
         }
         return out
@@ -333,8 +335,10 @@ public struct TrainingEstimator: Sendable {
             let inside = max(1, min(ranks, links.domain / max(1, stride)))
             if inside >= ranks { return collective(Bytes(bytes), ranks, links.scaleUp) }
             guard let out = links.scaleOut else {
-                throw EstimationError(
-                    "A group of \(ranks) ranks leaves the \(links.domain)-chip scale-up domain, but the catalog has no scale-out bandwidth for \(chip.name). Fix: add scale_out.bandwidth (the NIC rate per accelerator, from the server or rack datasheet or a reference architecture) to the chip's or system's catalog file, or keep each group within one scale-up domain."
+                throw EstimationError.noScaleOut(
+                    "A group of \(ranks) ranks",
+                    domain: links.domain,
+                    chip: chip.name
                 )
             }
             let outside = (ranks + inside - 1) / inside

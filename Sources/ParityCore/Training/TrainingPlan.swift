@@ -107,4 +107,12 @@ public struct EstimationError: Error, Hashable, Sendable, CustomStringConvertibl
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+
+    /// The one refusal for a group that must leave its scale-up domain on a chip or system whose
+    /// catalog entry has no scale-out bandwidth: what crosses, and the fact to add.
+    public static func noScaleOut(_ what: String, domain: Int, chip: String?) -> EstimationError {
+        EstimationError(
+            "\(what) leaves the \(domain)-rank scale-up domain, but the catalog has no scale-out bandwidth\(chip.map { " for \($0)" } ?? ""). Fix: add scale_out.bandwidth (the NIC rate per accelerator, from the server or rack datasheet or a reference architecture) to the chip's or system's catalog file, or keep it within one scale-up domain."
+        )
+    }
 }

@@ -41,12 +41,16 @@ let package = Package(
         .executableTarget(name: "parity", dependencies: ["ParityCLI"]),
         .testTarget(name: "ParityCoreTests", dependencies: ["ParityCore"]),
         .testTarget(name: "ParitySimulationTests", dependencies: ["ParitySimulation", "ParityCore"]),
+        .target(name: "ParityTestSupport", path: "Tests/ParityTestSupport"),
         .testTarget(
             name: "ParityCatalogTests",
-            dependencies: ["ParityCatalog", "ParityCore", "ParitySimulation"],
+            dependencies: ["ParityCatalog", "ParityCore", "ParitySimulation", "ParityTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ParityCLITests", dependencies: ["ParityCLI", "ParityCatalog", "ParityCore"]),
+        .testTarget(
+            name: "ParityCLITests",
+            dependencies: ["ParityCLI", "ParityCatalog", "ParityCore", "ParityTestSupport"]
+        ),
         .testTarget(
             name: "ParityReportTests",
             dependencies: ["ParityReport", "ParityCore"],

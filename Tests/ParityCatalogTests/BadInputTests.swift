@@ -1,6 +1,7 @@
 import Foundation
 import ParityCatalog
 import ParityCore
+import ParityTestSupport
 import Testing
 
 /// Every class of bad input gets a `CatalogError` that names the file and key path.

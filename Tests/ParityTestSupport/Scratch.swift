@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 /// One temporary folder for the whole test run, removed when the process exits, so that the files
 /// tests write for the code under test to read leave nothing behind.
-enum Scratch {
-    static let root: URL = {
+public enum Scratch {
+    public static let root: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "parity-tests-\(ProcessInfo.processInfo.processIdentifier)"
         )
@@ -13,7 +13,7 @@ enum Scratch {
     }()
 
     /// A fresh, empty folder inside the run's folder.
-    static func folder() throws -> URL {
+    public static func folder() throws -> URL {
         let url = root.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

@@ -60,7 +60,9 @@ struct FuzzTests {
     @Test func mutatedScenariosEndInAnAnswerOrACleanError() throws {
         let corpus = Self.corpus
         #expect(corpus.count >= 10)
-        var rng = SplitMix(state: 20_261_205)
+        // PARITY_FUZZ_SEED starts another stream, so that a long campaign can run as several processes.
+        let seed = UInt64(ProcessInfo.processInfo.environment["PARITY_FUZZ_SEED"] ?? "") ?? 20_261_205
+        var rng = SplitMix(state: seed)
         var answered = 0
         var refused = 0
         // CI runs 160 rounds; PARITY_FUZZ_ROUNDS runs a longer campaign (docs/input-limits.md records one).

@@ -175,3 +175,22 @@ extension ServerTests {
         #expect(status == 200)
     }
 }
+
+extension ServerTests {
+    /// Inputs that once trapped or hung the process are answered as bad input, and the server goes on.
+    @Test(arguments: [
+        ("output_tokens: 1024,", "output_tokens: 9223372036854775807,"),
+        ("chips: 8, node", "chips: 1000000000, node"),
+        ("input_tokens: 1024,", "input_tokens: 1e300,"),
+    ])
+    func hostileNumbersAre400AndTheServerGoesOn(original: String, hostile: String) async throws {
+        let text = Self.scenario.replacingOccurrences(of: original, with: hostile)
+        #expect(text != Self.scenario)
+        for endpoint in ["/v1/run", "/v1/search"] {
+            let (status, body) = try await request("POST", endpoint, body: text)
+            #expect(status == 400, "\(endpoint): \(body)")
+        }
+        let (health, _) = try await request("GET", "/healthz")
+        #expect(health == 200)
+    }
+}

@@ -10,8 +10,8 @@ struct Serve: ParsableCommand {
             body; GET /v1/catalog/{chips|systems|models|sources}, /v1/inspect?model=NAME. Every endpoint \
             takes format=json (default), html, csv, markdown or table. Bad input answers 400, a \
             prediction that cannot honestly be made 422, a body over 8 MiB 413, a request not sent within \
-            10 s 408, and a computation past its 30 s deadline (or beyond the number that may run at \
-            once) 503, each as {"error": ...}.
+            10 s 408, and a computation past its 30 s deadline (a wait for one of the slots included) 503, \
+            each as {"error": ...}.
             """
     )
 

@@ -181,32 +181,32 @@ enum ParityAPI {
 
     /// Seconds a request's command may run before the server answers 503 and drops its result.
     static let deadline = 30.0
-    /// Commands running at once, abandoned ones included; a request beyond it is answered 503 at once,
-    /// so a burst of heavy requests cannot pile up work the machine will never finish.
+    /// Commands running at once, abandoned ones included. A request beyond it waits for a slot within
+    /// its deadline, so a burst of heavy requests queues instead of piling up work the machine will
+    /// never finish.
     static let maximumInFlight = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-    static let inFlight = Mutex(0)
+    static let slots = DispatchSemaphore(value: maximumInFlight)
 
-    /// Runs one `parity` command on its own thread within `deadline` seconds and maps its exit
-    /// status: 0 to 200, 2 (bad input) to 400, 1 (no honest prediction) to 422; past the deadline, or
-    /// with `maximumInFlight` commands already running, 503.
+    /// Runs one `parity` command on its own thread within `deadline` seconds (waiting for a slot
+    /// included) and maps its exit status: 0 to 200, 2 (bad input) to 400, 1 (no honest prediction)
+    /// to 422; past the deadline 503.
     static func command(_ arguments: [String], format: String, deadline: Double = deadline) -> HTTPResponse {
-        let admitted = inFlight.withLock { count in
-            guard count < maximumInFlight else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else {
-            return .error(503, "busy: \(maximumInFlight) computations are running. Fix: retry in a few seconds.")
+        let end = DispatchTime.now() + deadline
+        guard slots.wait(timeout: end) == .success else {
+            return .error(
+                503,
+                "busy: \(maximumInFlight) computations kept every slot for \(formatSeconds(deadline)) s. Fix: retry shortly."
+            )
         }
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<HTTPResponse?>(nil)
         Thread.detachNewThread {
             let response = run(arguments, format: format)
             result.withLock { $0 = response }
-            inFlight.withLock { $0 -= 1 }
+            slots.signal()
             done.signal()
         }
-        guard done.wait(timeout: .now() + deadline) == .success, let response = result.withLock({ $0 }) else {
+        guard done.wait(timeout: end) == .success, let response = result.withLock({ $0 }) else {
             return .error(
                 503,
                 "deadline: the computation did not finish within \(formatSeconds(deadline)) s and its result is dropped. Fix: state more of the plan, or lower search's --max-plans."

@@ -194,3 +194,17 @@ extension ServerTests {
         #expect(health == 200)
     }
 }
+
+extension ServerTests {
+    @Test func aConfigCarriedInTheBodyIsInspected() async throws {
+        let config = """
+            {"model_type": "llama", "hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 4,
+             "num_attention_heads": 8, "num_key_value_heads": 8, "vocab_size": 32000}
+            """
+        let (status, body) = try await request("POST", "/v1/inspect", body: config)
+        #expect(status == 200, "\(body)")
+        #expect(body.contains("\"total\": 132654080") && !body.contains("parity-api-"))
+        let (bad, message) = try await request("POST", "/v1/inspect", body: "{\"model_type\": 7}")
+        #expect(bad == 400 && !message.contains("parity-api-"))
+    }
+}

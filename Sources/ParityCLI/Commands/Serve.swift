@@ -7,7 +7,8 @@ struct Serve: ParsableCommand {
         discussion: """
             GET / is a page to paste a scenario and run, compare or search it. The API runs the commands \
             of the same name: POST /v1/run, /v1/compare?systems=a,b, /v1/search with the scenario as the \
-            body; GET /v1/catalog/{chips|systems|models|sources}, /v1/inspect?model=NAME. Every endpoint \
+            body; GET /v1/catalog/{chips|systems|models|sources|stacks}, /v1/inspect?model=NAME, or POST \
+            /v1/inspect with a config.json as the body. Every endpoint \
             takes format=json (default), html, csv, markdown or table. Bad input answers 400, a \
             prediction that cannot honestly be made 422, a body over 8 MiB 413, a request not sent within \
             10 s 408, and a computation past its 30 s deadline (a wait for one of the slots included) 503, \

@@ -40,6 +40,14 @@ enum ParityAPI {
         case "catalog" where segments.count == 3:
             guard method == "GET" else { return .error(405, "\(method) is not allowed on \(request.path).") }
             return command(["catalog", segments[2], "--format", format] + catalog, format: format)
+        case "inspect" where segments.count == 2 && method == "POST":
+            // A config.json carried in the body, for a model the catalog does not hold.
+            guard !request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                return .error(400, "body: empty. Fix: send a Hugging Face config.json as the body, or GET ?model=NAME.")
+            }
+            return withScenario(request.body, fileName: "config.json") { path in
+                command(["inspect", path, "--format", format] + catalog, format: format)
+            }
         case "inspect" where segments.count == 2:
             guard method == "GET" else { return .error(405, "\(method) is not allowed on \(request.path).") }
             guard let model = request.query["model"], !model.isEmpty else {
@@ -162,13 +170,18 @@ enum ParityAPI {
         }
     }
 
-    /// Writes the scenario to a private temporary file for the command to read, and removes it after.
-    static func withScenario(_ body: String, _ run: (String) -> HTTPResponse) -> HTTPResponse {
+    /// Writes the body (a scenario, or a config.json) to a private temporary file for the command to
+    /// read, and removes it after.
+    static func withScenario(
+        _ body: String,
+        fileName: String = "scenario.yaml",
+        _ run: (String) -> HTTPResponse
+    ) -> HTTPResponse {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-api-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let path = directory.appendingPathComponent("scenario.yaml").path
+            let path = directory.appendingPathComponent(fileName).path
             try body.write(toFile: path, atomically: true, encoding: .utf8)
             var response = run(path)
             // Name the scenario as the client knows it, not by the temporary file.

@@ -100,12 +100,22 @@ public struct Comparison: Sendable {
                 let statesBalancer = pools.contains {
                     $0.expertBalancing == .enabled || $0.expertBalancing == .disabled
                 }
+                var transferred = 0
                 for (parameter, evidence) in stack.parameters.sorted(by: { $0.key < $1.key })
                 where evidence.provenance.confidence == .low
                     && (training ? parameter.usedInTraining : parameter.usedInServing)
                     && (statesBalancer || !parameter.describesExpertImbalance || !training)
                 {
-                    entry.weakInputs.append("\(stack.name).\(parameter.rawValue) (low)")
+                    // Measured but weak parameters are named; transferred ones are counted, since
+                    // `catalog stacks` and the notes say where each comes from.
+                    if evidence.evidence.hasPrefix("Transferred") {
+                        transferred += 1
+                    } else {
+                        entry.weakInputs.append("\(stack.name).\(parameter.rawValue) (low)")
+                    }
+                }
+                if transferred > 0 {
+                    entry.weakInputs.append("\(stack.name): \(transferred) transferred parameters (low)")
                 }
             }
             do {

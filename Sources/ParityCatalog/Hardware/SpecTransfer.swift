@@ -42,22 +42,22 @@ public enum PriceTransfer {
     /// of memory bandwidth and BF16 peak; 1.5 allows about 4.5 times in one of them, or twice in both).
     static let nearTDP = 1.5
 
+    /// `x / y`, or 1 where either is unknown or not positive.
+    static func ratio(_ x: Double?, _ y: Double?) -> Double {
+        guard let x, let y, x > 0, y > 0 else { return 1 }
+        return x / y
+    }
+
     /// The chip's BF16 peak over the peer's (1 where either is unknown).
     static func computeRatio(_ chip: Chip, _ peer: Chip) -> Double {
-        guard let x = chip.peak(.bf16)?.value, let y = peer.peak(.bf16)?.value, x > 0, y > 0 else { return 1 }
-        return x / y
+        ratio(chip.peak(.bf16)?.value, peer.peak(.bf16)?.value)
     }
 
     /// How much more a chip offers than its priced peer, and so costs: the geometric mean of their
     /// BF16-peak and memory-bandwidth ratios (1 where either is unknown).
     static func capabilityRatio(_ chip: Chip, _ peer: Chip) -> Double {
-        func ratio(_ x: Double?, _ y: Double?) -> Double {
-            guard let x, let y, x > 0, y > 0 else { return 1 }
-            return x / y
-        }
-        let compute = ratio(chip.peak(.bf16)?.value, peer.peak(.bf16)?.value)
         let memory = ratio(chip.memory.bandwidth?.value, peer.memory.bandwidth?.value)
-        return (compute * memory).squareRoot()
+        return (computeRatio(chip, peer) * memory).squareRoot()
     }
 }
 
@@ -69,9 +69,8 @@ extension Catalog {
         let known = chips.filter { $0.power?.tdp != nil }
         for i in chips.indices where chips[i].power?.tdp == nil {
             let chip = chips[i]
-            let peers = known.filter { $0.vendor == chip.vendor && $0.name != chip.name }
-            guard let peer = peers.min(by: { (distance(chip, $0), $0.name) < (distance(chip, $1), $1.name) }),
-                distance(chip, peer) <= PriceTransfer.nearTDP, let tdp = peer.power?.tdp
+            guard let peer = nearestSibling(of: chip, among: known), distance(chip, peer) <= PriceTransfer.nearTDP,
+                let tdp = peer.power?.tdp
             else { continue }
             let compute = PriceTransfer.computeRatio(chip, peer)
             let watts = tdp * compute
@@ -82,13 +81,17 @@ extension Catalog {
         }
     }
 
+    /// The same vendor's chip among `candidates` nearest to `chip` (by `distance`, ties by name).
+    func nearestSibling(of chip: Chip, among candidates: [Chip]) -> Chip? {
+        candidates.filter { $0.vendor == chip.vendor && $0.name != chip.name }
+            .min { (distance(chip, $0), $0.name) < (distance(chip, $1), $1.name) }
+    }
+
     mutating func transferMissingPrices() {
         let priced = chips.filter { !$0.prices.isEmpty }
         for i in chips.indices where chips[i].prices.isEmpty {
             let chip = chips[i]
-            let peers = priced.filter { $0.vendor == chip.vendor && $0.name != chip.name }
-            guard let peer = peers.min(by: { (distance(chip, $0), $0.name) < (distance(chip, $1), $1.name) })
-            else { continue }
+            guard let peer = nearestSibling(of: chip, among: priced) else { continue }
             let w = PriceTransfer.widening
             let scale = PriceTransfer.capabilityRatio(chip, peer)
             chips[i].prices = peer.prices.map { price in
